@@ -1,0 +1,42 @@
+# microdegree-xblock: the two commands are `make demo` and `make test`.
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-mysql quality requirements upgrade clean
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO_DIR := .demo
+export LMS_HOST_DB ?= $(CURDIR)/$(DEMO_DIR)/db.sqlite3
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/test.txt requirements/base.txt setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/test.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+demo: $(VENV)/.installed ## install, migrate a SQLite database, load the demo programs and serve on http://127.0.0.1:8000
+	mkdir -p $(DEMO_DIR)
+	$(PY) lms_host/manage.py migrate --verbosity 0
+	$(PY) lms_host/manage.py microdegree_programs load lms_host/demo_programs.yaml
+	$(PY) lms_host/manage.py demo_setup
+	@echo "Serving the demo on http://127.0.0.1:8000 (admin: admin/admin). Ctrl-C stops it."
+	$(PY) lms_host/manage.py runserver 127.0.0.1:8000 --insecure
+
+test: $(VENV)/.installed ## run the whole test suite (SQLite; MariaDB too when MICRODEGREE_TEST_DB_URL is set)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+requirements: $(VENV)/.installed ## re-pin requirements/*.txt from requirements/*.in
+	$(PY) -m pip install --quiet pip-tools
+	cd requirements && for f in base test quality dev; do \
+		../$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --output-file $$f.txt $$f.in; done
+
+upgrade: ## re-pin requirements/*.txt to the newest allowed versions
+	$(MAKE) requirements PIP_COMPILE_ARGS=--upgrade
+
+clean: ## remove the virtualenv, the demo database and build files
+	rm -rf $(VENV) $(DEMO_DIR) build dist *.egg-info .tox .pytest_cache

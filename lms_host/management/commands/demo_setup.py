@@ -1,0 +1,25 @@
+"""``demo_setup``: the demo's admin and learners (idempotent)."""
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+DEMO_LEARNERS = (("anna", "Anna Schmidt"), ("ben", "Ben Müller"), ("chiara", "Chiara Rossi"))
+
+
+class Command(BaseCommand):
+    """Create the demo admin (admin/admin) and a few demo learners (password: demo)."""
+
+    help = "Create the demo admin (admin/admin) and demo learners (password 'demo')."
+
+    def handle(self, *args, **options):
+        users = get_user_model()
+        if not users.objects.filter(username="admin").exists():
+            users.objects.create_superuser("admin", "admin@example.org", "admin")
+        for username, name in DEMO_LEARNERS:
+            first, last = name.split(" ", 1)
+            user, created = users.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.org", "first_name": first, "last_name": last}
+            )
+            if created:
+                user.set_password("demo")
+                user.save()
+        self.stdout.write("demo users ready: admin/admin, " + ", ".join(u for u, _ in DEMO_LEARNERS) + " (password demo)")

@@ -1,0 +1,87 @@
+"""
+Settings of the LMS stand-in: what the LMS's ``lms/envs/common.py`` does for plugins, and little else.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+BASE_DIR = Path(__file__).resolve().parent
+# Other installed plugins (edx-completion) name LMS modules in their plugin config; stand-ins let them load.
+sys.path.append(str(BASE_DIR / "platform_stubs"))
+SECRET_KEY = os.environ.get("LMS_HOST_SECRET_KEY", "insecure-lms-host-key-for-tests-and-demo-only")
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ROOT_URLCONF = "lms_host.urls"
+LMS_ROOT_URL = os.environ.get("LMS_ROOT_URL", "http://127.0.0.1:8000")
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+USE_I18N = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+STATIC_URL = "/static/"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "waffle",  # edx-completion (found below through its lms.djangoapp entry point) uses waffle switches
+    "lms_host",
+]
+# As the LMS does: every installed plugin app of the LMS, found through its entry point.
+INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("LMS_HOST_DB", str(BASE_DIR.parent / ".demo" / "db.sqlite3")),
+        "OPTIONS": {"timeout": 30},
+    }
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"microdegree_xblock": {"handlers": ["console"], "level": "INFO"}},
+}
+
+# The plugin's settings, applied as the LMS applies them.
+add_plugins(__name__, "lms.djangoapp", "common")

@@ -1,0 +1,61 @@
+"""
+Demo pages of the LMS stand-in: an index, and a form that sends a grade event exactly as the LMS does.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from openedx_events.learning.data import CourseData, PersistentCourseGradeData
+from openedx_events.learning.signals import PERSISTENT_GRADE_SUMMARY_CHANGED
+
+from microdegree_xblock import api
+from microdegree_xblock.serializers import progress_json
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Links to everything, the demo learners' progress, and the grade form."""
+    learners = list(get_user_model().objects.filter(is_staff=False).order_by("username"))
+    selected = request.GET.get("learner") or (learners[0].username if learners else "")
+    learner = next((u for u in learners if u.username == selected), None)
+    progress = [progress_json(p) for p in api.get_learner_progress(user_id=learner.pk)] if learner else []
+    courses = sorted({c.course_key: c.title for p in api.get_programs() for c in p.courses}.items())
+    return render(request, "lms_host/index.html", {
+        "learners": learners, "learner": learner, "progress": progress, "courses": courses,
+    })
+
+
+@require_POST
+def send_grade(request: HttpRequest) -> HttpResponse:
+    """Send ``PERSISTENT_GRADE_SUMMARY_CHANGED`` with real openedx-events data, as the LMS's grades app does."""
+    username = request.POST.get("learner", "")
+    user = get_user_model().objects.filter(username=username).first()
+    try:
+        course_key = CourseKey.from_string(request.POST.get("course", ""))
+        percent = Decimal(request.POST.get("percent", "")) / 100
+        if not 0 <= percent <= 1:
+            raise ValueError
+    except (InvalidKeyError, InvalidOperation, ValueError):
+        messages.error(request, "Pick a course and a percent between 0 and 100.")
+        return redirect(f"/?learner={username}")
+    if user is None:
+        messages.error(request, "Pick a learner.")
+        return redirect("/")
+    PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(grade=PersistentCourseGradeData(
+        user_id=user.pk,
+        course=CourseData(course_key=course_key),
+        course_edited_timestamp=None,
+        course_version="",
+        grading_policy_hash="",
+        percent_grade=float(percent),
+        letter_grade="Pass" if percent >= Decimal("0.5") else "",
+        passed_timestamp=None,
+    ))
+    messages.success(request, f"Sent PERSISTENT_GRADE_SUMMARY_CHANGED: {username}, {course_key}, {percent:.0%}.")
+    return redirect(f"/?learner={username}")

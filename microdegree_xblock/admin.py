@@ -1,0 +1,188 @@
+"""
+Django admin for platform admins: issuers, programs with their courses, learner states and awards.
+
+The admin validates with the same checks as the program files (``catalog.py``) and acts through ``api.py``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import api, catalog
+from .models import Award, Issuer, LearnerCourseState, Program, ProgramCourse, ProgramIssuer
+
+
+class IssuerForm(forms.ModelForm):
+    """Issuer form: the country must be an ISO 3166-1 alpha-2 code."""
+
+    class Meta:
+        model = Issuer
+        fields = ("slug", "name", "url", "email", "country")
+
+    def clean_country(self) -> str:
+        """Check the country code as the program files do."""
+        country = (self.cleaned_data.get("country") or "").upper()
+        if message := catalog.check_country(country):
+            raise forms.ValidationError(message)
+        return country
+
+
+@admin.register(Issuer)
+class IssuerAdmin(admin.ModelAdmin):
+    """Issuers."""
+
+    form = IssuerForm
+    list_display = ("name", "slug", "country", "url")
+    search_fields = ("name", "slug")
+
+
+class ProgramCourseForm(forms.ModelForm):
+    """Program course form: the course key is validated as in program files."""
+
+    class Meta:
+        model = ProgramCourse
+        fields = ("course_key", "title", "hours", "ects", "planned", "order",
+                  "achievement_threshold", "participation_threshold")
+
+    def clean_course_key(self) -> Any:
+        """Reject invalid opaque keys with the catalog's message."""
+        value = self.cleaned_data.get("course_key")
+        if message := catalog.check_course_key(str(value) if value else ""):
+            raise forms.ValidationError(message)
+        return value
+
+    def _clean_share(self, name: str) -> Any:
+        value = self.cleaned_data.get(name)
+        if value is not None and (message := catalog.check_share(value)):
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_achievement_threshold(self) -> Any:
+        """A threshold in (0, 1]."""
+        return self._clean_share("achievement_threshold")
+
+    def clean_participation_threshold(self) -> Any:
+        """A threshold in (0, 1]."""
+        return self._clean_share("participation_threshold")
+
+
+class ProgramCourseFormSet(forms.BaseInlineFormSet):
+    """A program needs at least three courses, as in program files."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        if message := catalog.check_course_count(len(kept)):
+            raise forms.ValidationError(message)
+
+
+class ProgramCourseInline(admin.TabularInline):
+    """The program's courses, in order."""
+
+    model = ProgramCourse
+    form = ProgramCourseForm
+    formset = ProgramCourseFormSet
+    extra = 0
+    min_num = catalog.MIN_COURSES
+
+
+class ProgramIssuerFormSet(forms.BaseInlineFormSet):
+    """A program needs at least one issuer."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
+        if not kept:
+            raise forms.ValidationError(_("A program needs at least one issuer."))
+
+
+class ProgramIssuerInline(admin.TabularInline):
+    """The program's issuers (more than one: co-issued)."""
+
+    model = ProgramIssuer
+    formset = ProgramIssuerFormSet
+    extra = 0
+    min_num = 1
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    """Programs with their issuers and courses."""
+
+    list_display = ("title", "slug")
+    search_fields = ("title", "slug")
+    inlines = (ProgramIssuerInline, ProgramCourseInline)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """After saving, warn when the total hours are outside the recommended range."""
+        super().save_related(request, form, formsets, change)
+        program = api.get_program(form.instance.slug)
+        if program and (warning := catalog.hours_warning(program.hours_total)):
+            self.message_user(request, warning, level=messages.WARNING)
+
+
+@admin.register(LearnerCourseState)
+class LearnerCourseStateAdmin(admin.ModelAdmin):
+    """What the plugin has seen of learners (read only)."""
+
+    list_display = ("user", "course_key", "best_percent", "best_completion", "modified")
+    search_fields = ("user__username", "course_key")
+    readonly_fields = [field.name for field in LearnerCourseState._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RevokeActionForm(ActionForm):
+    """The awards changelist's action bar, with the reason a revocation needs."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    """Awards: read only, except for revocation (an action that needs a reason)."""
+
+    list_display = ("uuid", "kind", "user", "program", "course_key", "issued_at", "revoked_at")
+    list_filter = ("kind", "program", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("uuid", "user__username", "course_key")
+    readonly_fields = [field.name for field in Award._meta.fields]
+    action_form = RevokeActionForm
+    actions = ("revoke",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        """Revoking needs the award change permission, although awards are otherwise read only here."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_award")
+
+    @admin.action(description=_("Revoke selected awards (give a reason)"), permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Award]) -> None:
+        """Revoke the selected awards through the api, with the reason typed in the action bar."""
+        reason = (request.POST.get("reason") or "").strip()
+        if not reason:
+            self.message_user(request, _("A revocation needs a reason."), level=messages.ERROR)
+            return
+        count = 0
+        for award_uuid in queryset.values_list("uuid", flat=True):
+            api.revoke_award(award_id=award_uuid, reason=reason)
+            count += 1
+        self.message_user(request, ngettext("%(count)d award revoked.", "%(count)d awards revoked.", count)
+                          % {"count": count})

@@ -1,0 +1,221 @@
+"""
+Plain, immutable data passed between the layers: the rules' inputs and the api's answers.
+
+Nothing here touches the database or a request, so the rules, the REST API, the XBlock panel and the
+management commands all share these shapes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+PARTICIPATION = "participation"
+ACHIEVEMENT = "achievement"
+DEGREE = "degree"
+COURSE_AWARD_KINDS = (PARTICIPATION, ACHIEVEMENT)
+
+# Course statuses in a learner's progress.
+EARNED = "earned"
+IN_PROGRESS = "in_progress"
+NOT_STARTED = "not_started"
+PLANNED = "planned"
+
+
+@dataclass(frozen=True)
+class CourseRule:
+    """
+    What decides the awards of one program course: its key, whether it is only planned, and its thresholds.
+
+    Attributes:
+        course_key (str): the course's key.
+        planned (bool): listed but not yet available; cannot be earned.
+        achievement_threshold (Decimal): grade share (0..1) that earns the achievement record.
+        participation_threshold (Decimal): completion share (0..1) that earns the participation confirmation.
+    """
+
+    course_key: str
+    planned: bool
+    achievement_threshold: Decimal
+    participation_threshold: Decimal
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """
+    The best values seen for one learner in one course (None: nothing seen yet).
+
+    Attributes:
+        best_percent (Decimal | None): best grade share seen, 0..1.
+        best_completion (Decimal | None): best completion share seen, 0..1.
+    """
+
+    best_percent: Decimal | None = None
+    best_completion: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class AwardDue:
+    """
+    An award the rules say is due, with the value and threshold that justify it.
+
+    Attributes:
+        kind (str): participation or achievement.
+        value (Decimal): the measured value that met the threshold.
+        threshold (Decimal): the threshold applied.
+    """
+
+    kind: str
+    value: Decimal
+    threshold: Decimal
+
+
+@dataclass(frozen=True)
+class IssuerInfo:
+    """An awarding body as the catalog shows it."""
+
+    id: str
+    name: str
+    url: str
+    email: str
+    country: str
+
+
+@dataclass(frozen=True)
+class AwardInfo:
+    """
+    An award as learners and the API see it.
+
+    Attributes:
+        id (str): the public UUID.
+        kind (str): participation, achievement or degree.
+        program_id (str): the program's slug.
+        course_key (str | None): the course's key (None for a degree).
+        issued_on (datetime): when it was issued.
+        value (Decimal | None): the measured grade or completion share.
+        threshold (Decimal | None): the threshold applied.
+        event_type (str): the event that produced the evidence.
+        event_time (datetime | None): when that event happened.
+        revoked_on (datetime | None): when it was revoked, if it was.
+        revoked_reason (str): why.
+    """
+
+    id: str
+    kind: str
+    program_id: str
+    course_key: str | None
+    issued_on: datetime
+    value: Decimal | None
+    threshold: Decimal | None
+    event_type: str
+    event_time: datetime | None
+    revoked_on: datetime | None = None
+    revoked_reason: str = ""
+
+    @property
+    def is_revoked(self) -> bool:
+        """Whether the award was revoked."""
+        return self.revoked_on is not None
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    """A program course in the catalog, thresholds resolved against the platform defaults."""
+
+    course_key: str
+    title: str
+    hours: Decimal
+    ects: Decimal | None
+    planned: bool
+    achievement_threshold: Decimal
+    participation_threshold: Decimal
+
+    @property
+    def rule(self) -> CourseRule:
+        """The rule input for this course."""
+        return CourseRule(
+            course_key=self.course_key,
+            planned=self.planned,
+            achievement_threshold=self.achievement_threshold,
+            participation_threshold=self.participation_threshold,
+        )
+
+
+@dataclass(frozen=True)
+class ProgramInfo:
+    """A program in the catalog."""
+
+    id: str
+    title: str
+    description: str
+    issuers: tuple[IssuerInfo, ...]
+    courses: tuple[CourseInfo, ...]
+
+    @property
+    def hours_total(self) -> Decimal:
+        """Total notional workload of the program's courses."""
+        return sum((course.hours for course in self.courses), Decimal(0))
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """One learner's standing in one program course."""
+
+    course: CourseInfo
+    status: str
+    percent: Decimal | None
+    completion: Decimal | None
+    participation: AwardInfo | None
+    achievement: AwardInfo | None
+
+
+@dataclass(frozen=True)
+class ProgramProgress:
+    """One learner's standing in one program."""
+
+    program: ProgramInfo
+    courses: tuple[CourseProgress, ...]
+    earned_count: int
+    required_count: int
+    hours_earned: Decimal
+    hours_total: Decimal
+    degree: AwardInfo | None
+    next_course: CourseInfo | None = None
+
+    @property
+    def has_progress(self) -> bool:
+        """Whether the learner has done anything in this program."""
+        return self.degree is not None or any(c.status != NOT_STARTED and c.status != PLANNED for c in self.courses)
+
+
+@dataclass(frozen=True)
+class GradeSeen:
+    """
+    A grade or completion observation, as the receivers pass it to the api.
+
+    Attributes:
+        user_id (int): the learner.
+        course_key (str): the course.
+        percent (Decimal | None): grade share 0..1, if the observation is a grade.
+        completion (Decimal | None): completion share 0..1, if the observation is a completion.
+        passed (bool | None): the LMS's own passing status, if reported.
+        event_type (str): the event type that carried it.
+        event_time (datetime): when the event happened.
+    """
+
+    user_id: int
+    course_key: str
+    event_type: str
+    event_time: datetime
+    percent: Decimal | None = None
+    completion: Decimal | None = None
+    passed: bool | None = None
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What recording one observation did."""
+
+    in_program: bool
+    state_changed: bool = False
+    awarded: tuple[str, ...] = field(default_factory=tuple)

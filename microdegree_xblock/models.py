@@ -1,0 +1,218 @@
+"""
+Database models of the micro-degree plugin.
+
+Only ``api.py`` reads and writes these models (the admin registers them); everything else goes through the api.
+Awards are never deleted by configuration changes: they reference their program and course key, not the
+program-course row, so a course dropped from a program leaves the learner's records intact.
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from opaque_keys.edx.django.models import CourseKeyField
+
+UNIT_INTERVAL = [MinValueValidator(0), MaxValueValidator(1)]
+
+
+class Issuer(models.Model):
+    """
+    An awarding body (a university, a chamber, the platform itself) that issues or co-issues programs.
+
+    .. no_pii: Issuers are organisations; their contact address is an institutional address.
+    """
+
+    slug = models.SlugField(_("id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    url = models.URLField(_("website"), max_length=255)
+    email = models.EmailField(_("contact email"), max_length=255, blank=True)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. DE."))
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("issuer")
+        verbose_name_plural = _("issuers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    """
+    A micro-degree: a stack of thematically aligned courses, issued by one or more issuers.
+
+    .. no_pii: Programs are catalog data.
+    """
+
+    slug = models.SlugField(_("id"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    issuers = models.ManyToManyField(Issuer, through="ProgramIssuer", related_name="programs")
+
+    class Meta:
+        ordering = ("title",)
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgramIssuer(models.Model):
+    """
+    An issuer of a program, in the order the program names its issuers (first = lead issuer).
+
+    .. no_pii: Links catalog data only.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="program_issuers")
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("order", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("program", "issuer"), name="microdegree_program_issuer_unique"),
+        ]
+        verbose_name = _("program issuer")
+        verbose_name_plural = _("program issuers")
+
+    def __str__(self) -> str:
+        return f"{self.program_id}: {self.issuer_id}"
+
+
+class ProgramCourse(models.Model):
+    """
+    A course of a program, possibly only planned, with optional thresholds overriding the platform defaults.
+
+    The same course may belong to several programs with different thresholds (a recognising body such as a
+    medical chamber may recognise a course only at a higher grade).
+
+    .. no_pii: Catalog data.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="courses")
+    course_key = CourseKeyField(_("course key"), max_length=255, db_index=True)
+    title = models.CharField(_("title"), max_length=255)
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1, validators=[MinValueValidator(0)])
+    ects = models.DecimalField(
+        _("ECTS credits"), max_digits=5, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    planned = models.BooleanField(_("planned"), default=False, help_text=_("Listed, but not yet available."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    achievement_threshold = models.DecimalField(
+        _("achievement threshold"), max_digits=5, decimal_places=4, null=True, blank=True,
+        validators=UNIT_INTERVAL, help_text=_("Share of graded points, 0 to 1. Empty: the platform default."),
+    )
+    participation_threshold = models.DecimalField(
+        _("participation threshold"), max_digits=5, decimal_places=4, null=True, blank=True,
+        validators=UNIT_INTERVAL, help_text=_("Share of content accessed, 0 to 1. Empty: the platform default."),
+    )
+
+    class Meta:
+        ordering = ("program", "order", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("program", "course_key"), name="microdegree_program_course_unique"),
+        ]
+        verbose_name = _("program course")
+        verbose_name_plural = _("program courses")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.course_key})"
+
+
+class LearnerCourseState(models.Model):
+    """
+    What the plugin has seen of one learner in one course: the best grade and completion, and when.
+
+    Values only ever go up ("best seen"), so events that arrive late or out of order cannot lower them. The
+    awards derived from this state carry the moment each threshold was first met (their ``issued_at`` and
+    evidence), because thresholds belong to a program course, not to the course.
+
+    .. pii: Links a learner (user id) to their grade and progress in a course.
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(_("course key"), max_length=255)
+    best_percent = models.DecimalField(
+        _("best grade"), max_digits=7, decimal_places=6, null=True, blank=True, validators=UNIT_INTERVAL
+    )
+    best_percent_at = models.DateTimeField(_("best grade seen at"), null=True, blank=True)
+    best_completion = models.DecimalField(
+        _("best completion"), max_digits=7, decimal_places=6, null=True, blank=True, validators=UNIT_INTERVAL
+    )
+    best_completion_at = models.DateTimeField(_("best completion seen at"), null=True, blank=True)
+    first_passed_at = models.DateTimeField(
+        _("first passed at"), null=True, blank=True,
+        help_text=_("When the LMS first reported the course's own passing grade. Informational only."),
+    )
+    modified = models.DateTimeField(_("modified"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("user", "course_key"), name="microdegree_learner_course_unique"),
+        ]
+        verbose_name = _("learner course state")
+        verbose_name_plural = _("learner course states")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.course_key}"
+
+
+class Award(models.Model):
+    """
+    A participation confirmation, an achievement record or a micro-degree, issued to one learner.
+
+    One row per (learner, program, course, kind); the database constraint, not Python, guarantees it. Degrees
+    have an empty course key. Awards are earned for good: only an explicit revocation with a reason ends them.
+
+    .. pii: Links a learner (user id) to their achievements, grades and a public identifier.
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
+
+    PARTICIPATION = "participation"
+    ACHIEVEMENT = "achievement"
+    DEGREE = "degree"
+    KIND_CHOICES = (
+        (PARTICIPATION, _("Participation confirmation")),
+        (ACHIEVEMENT, _("Achievement record")),
+        (DEGREE, _("Micro-degree")),
+    )
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="awards")
+    course_key = CourseKeyField(_("course key"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
+    issued_at = models.DateTimeField(_("issued at"))
+    # Evidence: what was measured, against which threshold, from which event.
+    evidence_value = models.DecimalField(
+        _("measured value"), max_digits=7, decimal_places=6, null=True, blank=True,
+        help_text=_("Grade percent (achievement) or completion fraction (participation), 0 to 1."),
+    )
+    evidence_threshold = models.DecimalField(
+        _("threshold applied"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    evidence_event_type = models.CharField(_("event type"), max_length=255, blank=True)
+    evidence_event_time = models.DateTimeField(_("event time"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.TextField(_("revocation reason"), blank=True)
+
+    class Meta:
+        ordering = ("-issued_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "program", "course_key", "kind"), name="microdegree_award_unique"
+            ),
+        ]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"

@@ -1,0 +1,99 @@
+"""
+JSON shapes of the api's plain data, shared by the REST API and the XBlock panel.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from .data import AwardInfo, CourseInfo, IssuerInfo, ProgramInfo, ProgramProgress
+
+__all__ = ["award_json", "program_json", "progress_json", "number", "course_about_url"]
+
+
+def number(value: Decimal | None) -> int | float | None:
+    """A Decimal as a JSON number (an int when whole)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def course_about_url(course_key: str) -> str:
+    """The LMS about page of a course (absolute, from ``LMS_ROOT_URL``)."""
+    root = getattr(settings, "LMS_ROOT_URL", "").rstrip("/")
+    return f"{root}/courses/{course_key}/about"
+
+
+def issuer_json(issuer: IssuerInfo) -> dict[str, Any]:
+    """An issuer."""
+    return {"id": issuer.id, "name": issuer.name, "url": issuer.url, "country": issuer.country}
+
+
+def award_json(award: AwardInfo | None) -> dict[str, Any] | None:
+    """An award (None stays None)."""
+    if award is None:
+        return None
+    return {
+        "id": award.id,
+        "kind": award.kind,
+        "program_id": award.program_id,
+        "course_key": award.course_key,
+        "issued_on": award.issued_on.isoformat(),
+        "value": number(award.value),
+        "threshold": number(award.threshold),
+        "revoked": award.is_revoked,
+        "revoked_on": award.revoked_on.isoformat() if award.revoked_on else None,
+    }
+
+
+def course_json(course: CourseInfo) -> dict[str, Any]:
+    """A program course of the catalog."""
+    return {
+        "course_key": course.course_key,
+        "title": course.title,
+        "hours": number(course.hours),
+        "ects": number(course.ects),
+        "planned": course.planned,
+        "threshold": number(course.achievement_threshold),
+        "participation_threshold": number(course.participation_threshold),
+        "about_url": course_about_url(course.course_key),
+    }
+
+
+def program_json(program: ProgramInfo) -> dict[str, Any]:
+    """A program of the catalog."""
+    return {
+        "id": program.id,
+        "title": program.title,
+        "description": program.description,
+        "issuers": [issuer_json(issuer) for issuer in program.issuers],
+        "courses": [course_json(course) for course in program.courses],
+        "hours_total": number(program.hours_total),
+    }
+
+
+def progress_json(progress: ProgramProgress) -> dict[str, Any]:
+    """A learner's progress in a program."""
+    data = program_json(progress.program)
+    data["courses"] = [
+        {
+            **course_json(course.course),
+            "status": course.status,
+            "percent": number(course.percent),
+            "completion": number(course.completion),
+            "participation": award_json(course.participation),
+            "achievement": award_json(course.achievement),
+        }
+        for course in progress.courses
+    ]
+    data.update({
+        "earned_count": progress.earned_count,
+        "required_count": progress.required_count,
+        "hours_earned": number(progress.hours_earned),
+        "hours_total": number(progress.hours_total),
+        "degree": award_json(progress.degree),
+        "next_course": course_json(progress.next_course) if progress.next_course else None,
+    })
+    return data

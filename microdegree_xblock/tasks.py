@@ -1,0 +1,22 @@
+"""
+Celery tasks: thin wrappers around the api, used when ``MICRODEGREE_ASYNC_TASKS`` is on.
+
+The api sends them by name, so it never imports this module.
+"""
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import api
+
+
+@shared_task(name="microdegree_xblock.tasks.process_awards", acks_late=True)
+def process_awards(award_ids: list[int]) -> None:
+    """Issue the degrees now due and send ``BADGE_AWARDED`` for new awards."""
+    api.process_awards(award_ids=award_ids)
+
+
+@shared_task(name="microdegree_xblock.tasks.reconcile")
+def reconcile(course_key: str | None = None) -> int:
+    """Issue every award due from the recorded learner states."""
+    return api.reconcile(course_key=course_key)
