@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "eventtracking.django.apps.EventTrackingConfig",  # the LMS's event tracker, used by edx-completion
     "waffle",  # edx-completion (found below through its lms.djangoapp entry point) uses waffle switches
     "lms_host",
 ]
@@ -73,6 +74,10 @@ DATABASES = {
         "OPTIONS": {"timeout": 30},
     }
 }
+
+# The LMS's tracking-log event pipeline, with no backend: events are emitted and dropped.
+EVENT_TRACKING_BACKENDS: dict = {}
+EVENT_TRACKING_ENABLED = True
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

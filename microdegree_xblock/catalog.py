@@ -229,7 +229,6 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
     if not isinstance(data, Mapping):
         col.add(where, "must be a mapping with at least key, title and hours")
         return None
-    col.unknown_fields(where, data, COURSE_FIELDS)
     key = data.get("key")
     if message := check_course_key(key):
         col.add(f"{where}.key", message)
@@ -237,6 +236,7 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
     else:
         key = str(key).strip()
         where = f"{where.rsplit('[', 1)[0]}[{key}]"
+    col.unknown_fields(where, data, COURSE_FIELDS)
     title = col.text(where, data, "title")
     hours = _number(data.get("hours"))
     if hours is None or hours <= 0:
