@@ -26,14 +26,17 @@ demo: $(VENV)/.installed ## install, migrate a SQLite database, load the demo pr
 	@echo "Serving the demo on http://127.0.0.1:8000 (admin: admin/admin). Ctrl-C stops it."
 	$(PY) lms_host/manage.py runserver 127.0.0.1:8000 --insecure
 
-test: $(VENV)/.installed ## run the whole test suite (SQLite; MariaDB too when MICRODEGREE_TEST_DB_URL is set)
+test: $(VENV)/.installed ## run the whole test suite (on MariaDB/MySQL or PostgreSQL when MICRODEGREE_TEST_DB_URL names one)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-mysql: ## the whole suite on the MariaDB at 127.0.0.1:3306 (root, no password), as CI runs it
+	MICRODEGREE_TEST_DB_URL=mysql://root@127.0.0.1:3306/microdegree $(MAKE) test
 
 requirements: $(VENV)/.installed ## re-pin requirements/*.txt from requirements/*.in
 	$(PY) -m pip install --quiet pip-tools
 	cd requirements && for f in base test quality dev; do \
 		../$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
-		--no-emit-find-links --output-file $$f.txt $$f.in; done
+		--no-emit-find-links $(PIP_COMPILE_ARGS) --output-file $$f.txt $$f.in; done
 
 upgrade: ## re-pin requirements/*.txt to the newest allowed versions
 	$(MAKE) requirements PIP_COMPILE_ARGS=--upgrade

@@ -19,12 +19,27 @@ from . import api, catalog
 from .models import Award, Issuer, LearnerCourseState, Program, ProgramCourse, ProgramIssuer
 
 
+def _checked(value: Any, check: Any) -> Any:
+    """Run one of the catalog's single-field checks on a form value; raise its message as a form error."""
+    if value not in (None, "") and (message := check(value)):
+        raise forms.ValidationError(message)
+    return value
+
+
 class IssuerForm(forms.ModelForm):
     """Issuer form: the country must be an ISO 3166-1 alpha-2 code."""
 
     class Meta:
         model = Issuer
         fields = ("slug", "name", "url", "email", "country")
+
+    def clean_slug(self) -> str:
+        """Ids are slugs, as in program files."""
+        return _checked(self.cleaned_data.get("slug"), catalog.check_slug)
+
+    def clean_url(self) -> str:
+        """An http(s) URL, as in program files."""
+        return _checked(self.cleaned_data.get("url"), catalog.check_http_url)
 
     def clean_country(self) -> str:
         """Check the country code as the program files do."""
@@ -55,6 +70,13 @@ class ProgramCourseForm(forms.ModelForm):
         """Reject invalid opaque keys with the catalog's message."""
         value = self.cleaned_data.get("course_key")
         if message := catalog.check_course_key(str(value) if value else ""):
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_hours(self) -> Any:
+        """A positive number of hours, as in program files."""
+        value = self.cleaned_data.get("hours")
+        if value is not None and (message := catalog.check_hours(value)):
             raise forms.ValidationError(message)
         return value
 
@@ -115,9 +137,23 @@ class ProgramIssuerInline(admin.TabularInline):
     min_num = 1
 
 
+class ProgramForm(forms.ModelForm):
+    """Program form: the id is a slug, as in program files."""
+
+    class Meta:
+        model = Program
+        fields = ("slug", "title", "description")
+
+    def clean_slug(self) -> str:
+        """Ids are slugs, as in program files."""
+        return _checked(self.cleaned_data.get("slug"), catalog.check_slug)
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     """Programs with their issuers and courses."""
+
+    form = ProgramForm
 
     list_display = ("title", "slug")
     search_fields = ("title", "slug")

@@ -599,11 +599,16 @@ def reconcile(*, course_key: CourseKey | str | None = None, user_id: int | None 
         ))
         created += len(result.awarded)
     # Degrees for programs whose courses were all achieved before the program was complete.
-    for learner, program in set(Award.objects.filter(kind=ACHIEVEMENT, revoked_at__isnull=True).values_list(
-            "user_id", "program_id")):
-        if user_id is None or learner == user_id:
-            if _issue_degree_if_due(learner, program):
-                created += 1
+    achievements = Award.objects.filter(kind=ACHIEVEMENT, revoked_at__isnull=True)
+    if course_key is not None:
+        achievements = achievements.filter(
+            program__courses__course_key=_course_key(course_key)
+        )
+    if user_id is not None:
+        achievements = achievements.filter(user_id=user_id)
+    for learner, program in set(achievements.values_list("user_id", "program_id")):
+        if _issue_degree_if_due(learner, program):
+            created += 1
     return created
 
 

@@ -30,6 +30,10 @@ __all__ = [
     "parse_catalog",
     "validate_catalog",
     "check_course_key",
+    "check_email",
+    "check_hours",
+    "check_http_url",
+    "check_slug",
     "check_country",
     "check_course_count",
     "check_share",
@@ -113,6 +117,39 @@ class CatalogSpec:
 
 # Single-field checks, shared with the admin forms. Each returns an error message or None.
 
+def check_slug(value: object) -> str | None:
+    """Error message if ``value`` is not an id slug (lower-case letters, digits, '-' or '_')."""
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        return f"{value!r} must be a slug: lower-case letters, digits, '-' or '_' (max 64)"
+    return None
+
+
+def check_http_url(value: object) -> str | None:
+    """Error message if ``value`` is not an http(s) URL."""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return f"{value!r} is not an http(s) URL"
+    return None
+
+
+def check_email(value: object) -> str | None:
+    """Error message if ``value`` is not an email address."""
+    try:
+        EmailValidator()(value)
+    except ValidationError:
+        return f"{value!r} is not an email address"
+    return None
+
+
+def check_hours(value: object) -> str | None:
+    """Error message if ``value`` is not a positive number of hours."""
+    number = _number(value)
+    if number is None or number <= 0:
+        return f"{value!r} must be a positive number of hours"
+    return None
+
+
 def check_course_key(value: object) -> str | None:
     """Error message if ``value`` is not a valid course key."""
     if not isinstance(value, str) or not value.strip():
@@ -193,10 +230,10 @@ class _Collector:
 
     def slug(self, where: str, data: Mapping[str, Any]) -> str:
         value = data.get("id")
-        if not isinstance(value, str) or not SLUG_RE.match(value):
-            self.add(f"{where}.id", f"{value!r} must be a slug: lower-case letters, digits, '-' or '_' (max 64)")
+        if message := check_slug(value):
+            self.add(f"{where}.id", message)
             return ""
-        return value
+        return str(value)
 
 
 def _issuer(col: _Collector, where: str, data: Any) -> IssuerSpec | None:
@@ -208,17 +245,11 @@ def _issuer(col: _Collector, where: str, data: Any) -> IssuerSpec | None:
     where = f"issuers[{slug}]" if slug else where
     name = col.text(where, data, "name")
     url = col.text(where, data, "url")
-    if url:
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            col.add(f"{where}.url", f"{url!r} is not an http(s) URL")
+    if url and (message := check_http_url(url)):
+        col.add(f"{where}.url", message)
     email = col.text(where, data, "email", required=False)
-    if email:
-        try:
-            EmailValidator()(email)
-        except ValidationError:
-            col.add(f"{where}.email", f"{email!r} is not an email address")
+    if email and (message := check_email(email)):
+        col.add(f"{where}.email", message)
     country = col.text(where, data, "country")
     if country and (message := check_country(country)):
         col.add(f"{where}.country", message)
@@ -238,9 +269,9 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
         where = f"{where.rsplit('[', 1)[0]}[{key}]"
     col.unknown_fields(where, data, COURSE_FIELDS)
     title = col.text(where, data, "title")
-    hours = _number(data.get("hours"))
-    if hours is None or hours <= 0:
-        col.add(f"{where}.hours", f"{data.get('hours')!r} must be a positive number of hours")
+    hours = _number(data.get("hours")) or Decimal(0)
+    if message := check_hours(data.get("hours")):
+        col.add(f"{where}.hours", message)
         hours = Decimal(0)
     ects = None
     if data.get("ects") is not None:

@@ -10,7 +10,9 @@ from celery import shared_task
 from . import api
 
 
-@shared_task(name="microdegree_xblock.tasks.process_awards", acks_late=True)
+# Not acks_late: a task re-run after a worker crash would send BADGE_AWARDED twice; a lost run is recovered by
+# ``microdegree_programs reconcile`` (degrees), and its events are logged.
+@shared_task(name="microdegree_xblock.tasks.process_awards")
 def process_awards(award_ids: list[int]) -> None:
     """Issue the degrees now due and send ``BADGE_AWARDED`` for new awards."""
     api.process_awards(award_ids=award_ids)

@@ -90,3 +90,15 @@ def test_deleting_a_user_deletes_their_records(catalog, learner):
     send_grade(learner.pk, VET[0], 0.9)
     get_user_model().objects.filter(pk=learner.pk).delete()
     assert not Award.objects.exists() and not LearnerCourseState.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reconcile_command(catalog, learner, capsys):
+    from django.core.management import CommandError, call_command
+
+    send_grade(learner.pk, VET[0], 0.3)
+    LearnerCourseState.objects.filter(user=learner).update(best_percent="0.800000")
+    call_command("microdegree_programs", "reconcile", "--course", VET[0], "--user-id", str(learner.pk))
+    assert "1 award(s) issued." in capsys.readouterr().out
+    with pytest.raises(CommandError, match="not a valid course key"):
+        call_command("microdegree_programs", "reconcile", "--course", "garbage")

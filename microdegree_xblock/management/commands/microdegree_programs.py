@@ -31,6 +31,7 @@ class Command(BaseCommand):
         dump.add_argument("--format", choices=("yaml", "json"), default="yaml")
         reconcile = sub.add_parser("reconcile", help="Issue every award due from recorded grades.")
         reconcile.add_argument("--course", default=None, help="Only this course key.")
+        reconcile.add_argument("--user-id", type=int, default=None, help="Only this learner (user id).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -39,7 +40,10 @@ class Command(BaseCommand):
         elif action == "dump":
             self.stdout.write(dump_text(api.dump_catalog(), fmt=options["format"]), ending="")
         else:
-            created = api.reconcile(course_key=options["course"])
+            try:
+                created = api.reconcile(course_key=options["course"], user_id=options["user_id"])
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(f"{created} award(s) issued.")
 
     def _load(self, file: str, *, dry_run: bool) -> None:
