@@ -3,6 +3,7 @@ Settings of the LMS stand-in: what the LMS's ``lms/envs/common.py`` does for plu
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -80,6 +81,31 @@ DATABASES = {
 # The LMS's tracking-log event pipeline, with no backend: events are emitted and dropped.
 EVENT_TRACKING_BACKENDS: dict = {}
 EVENT_TRACKING_ENABLED = True
+
+
+
+def _jwt_auth() -> dict:
+    """
+    JWT_AUTH shaped as the LMS sets it, with a public signing key made at start-up whose private half is thrown
+    away: the stand-in has no token issuer, so no JWT may verify in it.
+    """
+    try:
+        import jwt  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives.asymmetric import rsa  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return {}
+    public = jwt.algorithms.RSAAlgorithm.to_jwk(
+        rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key(), as_dict=True
+    )
+    return {
+        "JWT_AUTH_HEADER_PREFIX": "JWT",
+        "JWT_ISSUERS": [],
+        "JWT_PUBLIC_SIGNING_JWK_SET": json.dumps({"keys": [public]}),
+        "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
+    }
+
+
+JWT_AUTH = _jwt_auth()
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
