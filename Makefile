@@ -32,6 +32,17 @@ test: $(VENV)/.installed ## run the whole test suite (on MariaDB/MySQL or Postgr
 test-mysql: ## the whole suite on the MariaDB at 127.0.0.1:3306 (root, no password), as CI runs it
 	MICRODEGREE_TEST_DB_URL=mysql://root@127.0.0.1:3306/microdegree $(MAKE) test
 
+$(VENV)/.quality-installed: $(VENV)/.installed requirements/quality.txt
+	$(PY) -m pip install --quiet -r requirements/quality.txt
+	touch $@
+
+quality: $(VENV)/.quality-installed ## ruff, mypy, the import contracts and the PII annotation check (as tox runs them)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=lms_host.settings PYTHONPATH=. $(VENV)/bin/code_annotations django_find_annotations \
+		--config_file .pii_annotations.yml --lint --report --coverage
+
 requirements: $(VENV)/.installed ## re-pin requirements/*.txt from requirements/*.in
 	$(PY) -m pip install --quiet pip-tools
 	cd requirements && for f in base test quality dev; do \

@@ -8,6 +8,7 @@ class LmsHostConfig(AppConfig):
     name = "lms_host"
 
     def ready(self) -> None:
+        """Connect the receivers of every installed LMS plugin."""
         from edx_django_utils.plugins import connect_plugin_receivers  # pylint: disable=import-outside-toplevel
 
         connect_plugin_receivers("lms.djangoapp")

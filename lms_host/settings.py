@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -86,20 +89,19 @@ EVENT_TRACKING_ENABLED = True
 
 def _jwt_auth() -> dict:
     """
-    JWT_AUTH shaped as the LMS sets it, with a public signing key made at start-up whose private half is thrown
-    away: the stand-in has no token issuer, so no JWT may verify in it.
+    Return JWT_AUTH shaped as the LMS sets it, with a key nobody holds.
+
+    The public signing key and the issuer's secret are made at start-up and thrown away: the stand-in has no token
+    issuer, so no JWT may verify in it.
     """
-    try:
-        import jwt  # pylint: disable=import-outside-toplevel
-        from cryptography.hazmat.primitives.asymmetric import rsa  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return {}
     public = jwt.algorithms.RSAAlgorithm.to_jwk(
         rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key(), as_dict=True
     )
     return {
         "JWT_AUTH_HEADER_PREFIX": "JWT",
-        "JWT_ISSUERS": [],
+        "JWT_ISSUERS": [
+            {"ISSUER": f"{LMS_ROOT_URL}/oauth2", "AUDIENCE": "lms", "SECRET_KEY": secrets.token_urlsafe(48)},
+        ],
         "JWT_PUBLIC_SIGNING_JWK_SET": json.dumps({"keys": [public]}),
         "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
     }

@@ -27,17 +27,20 @@ def _checked(value: Any, check: Any) -> Any:
 
 
 class IssuerForm(forms.ModelForm):
-    """Issuer form: the country must be an ISO 3166-1 alpha-2 code."""
+    """Issuer form: the same checks as program files."""
+
+    # An http(s) URL is required (clean_url), so the scheme is never assumed.
+    url = forms.CharField(label=_("website"), max_length=255)
 
     class Meta:
         model = Issuer
         fields = ("slug", "name", "url", "email", "country")
 
-    def clean_slug(self) -> str:
+    def clean_slug(self) -> Any:
         """Ids are slugs, as in program files."""
         return _checked(self.cleaned_data.get("slug"), catalog.check_slug)
 
-    def clean_url(self) -> str:
+    def clean_url(self) -> Any:
         """An http(s) URL, as in program files."""
         return _checked(self.cleaned_data.get("url"), catalog.check_http_url)
 
@@ -99,6 +102,7 @@ class ProgramCourseFormSet(forms.BaseInlineFormSet):
     """A program needs at least three courses, as in program files."""
 
     def clean(self) -> None:
+        """Reject a program with fewer courses than a micro-degree needs."""
         super().clean()
         kept = [
             form for form in self.forms
@@ -122,6 +126,7 @@ class ProgramIssuerFormSet(forms.BaseInlineFormSet):
     """A program needs at least one issuer."""
 
     def clean(self) -> None:
+        """Reject a program without an issuer."""
         super().clean()
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
         if not kept:
@@ -144,7 +149,7 @@ class ProgramForm(forms.ModelForm):
         model = Program
         fields = ("slug", "title", "description")
 
-    def clean_slug(self) -> str:
+    def clean_slug(self) -> Any:
         """Ids are slugs, as in program files."""
         return _checked(self.cleaned_data.get("slug"), catalog.check_slug)
 
@@ -176,9 +181,11 @@ class LearnerCourseStateAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in LearnerCourseState._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        """Learner states come from events, never from the admin."""
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Read only."""
         return False
 
 
@@ -200,9 +207,11 @@ class AwardAdmin(admin.ModelAdmin):
     actions = ("revoke",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        """Awards are issued by the rules, never by hand."""
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Read only: revocation is an action of its own."""
         return False
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:

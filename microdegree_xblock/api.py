@@ -40,7 +40,6 @@ from .data import (
     ACHIEVEMENT,
     DEGREE,
     EARNED,
-    NOT_STARTED,
     PARTICIPATION,
     PLANNED,
     AwardInfo,
@@ -208,7 +207,8 @@ def get_learner_awards(*, user_id: int) -> list[AwardInfo]:
     return _learner_awards(user_id)
 
 
-def _progress(program: ProgramInfo, states: dict[str, LearnerState], awards: dict[tuple[str, str, str], AwardInfo]):
+def _progress(program: ProgramInfo, states: dict[str, LearnerState],
+              awards: dict[tuple[str, str, str], AwardInfo]) -> ProgramProgress:
     courses = []
     for course in program.courses:
         state = states.get(course.course_key)
@@ -256,9 +256,9 @@ def get_learner_progress(*, user_id: int | None, program_id: str | None = None) 
             states[str(row.course_key)] = LearnerState(best_percent=row.best_percent,
                                                        best_completion=row.best_completion)
         slugs = [program.id for program in programs]
-        for row in (Award.objects.filter(user_id=user_id, program__slug__in=slugs, revoked_at__isnull=True)
-                    .select_related("program")):
-            info = _award_info(row, row.program.slug)
+        for award in (Award.objects.filter(user_id=user_id, program__slug__in=slugs, revoked_at__isnull=True)
+                      .select_related("program")):
+            info = _award_info(award, award.program.slug)
             awards[(info.program_id, info.course_key or "", info.kind)] = info
     return [_progress(program, states, awards) for program in programs]
 
@@ -335,8 +335,10 @@ def record_passing_status(
     *, user_id: int, course_key: CourseKey | str, is_passing: bool, event_type: str, event_time: datetime | None = None
 ) -> RecordResult:
     """
-    Record the LMS's own passing status of a course. Informational: it never grants an award by itself,
-    because a course's passing cutoff is not the achievement threshold.
+    Record the LMS's own passing status of a course.
+
+    Informational: it never grants an award by itself, because a course's passing cutoff is not the achievement
+    threshold.
     """
     try:
         seen = GradeSeen(
@@ -671,7 +673,7 @@ def load_catalog(spec: CatalogSpec) -> CatalogLoadReport:
         for ispec in spec.issuers:
             _store_issuer(ispec, issuers, created, updated, unchanged)
         for pspec in spec.programs:
-            _store_program(pspec, issuers, created, updated, unchanged, removed)
+            _store_program(pspec, issuers, created=created, updated=updated, unchanged=unchanged, removed=removed)
     return CatalogLoadReport(tuple(created), tuple(updated), tuple(unchanged), tuple(removed), spec.warnings)
 
 
@@ -698,7 +700,7 @@ def _course_values(spec: CourseSpec, order: int) -> dict[str, Any]:
     }
 
 
-def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], created: list[str], updated: list[str],
+def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: list[str], updated: list[str],
                    unchanged: list[str], removed: list[str]) -> None:
     label = f"program {spec.id}"
     program = Program.objects.select_for_update().filter(slug=spec.id).first()

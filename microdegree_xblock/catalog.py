@@ -135,6 +135,8 @@ def check_http_url(value: object) -> str | None:
 
 def check_email(value: object) -> str | None:
     """Error message if ``value`` is not an email address."""
+    if not isinstance(value, str):
+        return f"{value!r} is not an email address"
     try:
         EmailValidator()(value)
     except ValidationError:
@@ -365,8 +367,8 @@ def validate_catalog(data: Any, *, known_issuer_ids: Iterable[str] = ()) -> Cata
     _duplicates(col, "issuers", [issuer.id for issuer in issuers])
     issuer_ids = {issuer.id for issuer in issuers} | set(known_issuer_ids)
     programs = [
-        spec for i, raw in enumerate(raw_programs)
-        if (spec := _program(col, f"programs[{i}]", raw, issuer_ids, warnings))
+        program for i, raw in enumerate(raw_programs)
+        if (program := _program(col, f"programs[{i}]", raw, issuer_ids, warnings))
     ]
     _duplicates(col, "programs", [program.id for program in programs])
     if col.errors:

@@ -7,7 +7,7 @@ installs, runs its demo and passes its tests outside an LMS.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,7 +39,7 @@ def get_retirement_signal() -> Signal:
         )
     except ImportError:
         return _LOCAL_RETIREMENT_SIGNAL
-    return USER_RETIRE_LMS_MISC
+    return cast(Signal, USER_RETIRE_LMS_MISC)
 
 
 def _platform_course_version(course_key: CourseKey) -> tuple[Any, str] | None:
@@ -92,7 +92,7 @@ def get_completable_block_count(course_key: CourseKey) -> int | None:
         return None
     structure, version = found
     cache_key = f"microdegree.completable.{course_key}.{version}"
-    count = cache.get(cache_key)
+    count: int | None = cache.get(cache_key)
     if count is None:
         count = _count_completable(structure)
         cache.set(cache_key, count, COMPLETABLE_CACHE_SECONDS)

@@ -185,7 +185,7 @@ class ProgramProgress:
     @property
     def has_progress(self) -> bool:
         """Whether the learner has done anything in this program."""
-        return self.degree is not None or any(c.status != NOT_STARTED and c.status != PLANNED for c in self.courses)
+        return self.degree is not None or any(c.status not in (NOT_STARTED, PLANNED) for c in self.courses)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ only when those packages do.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 COMPLETION_EVENT_TYPE = "edx.completion.block_completion.changed"
 
 
-def _event_time(kwargs: dict[str, Any]):
+def _event_time(kwargs: dict[str, Any]) -> datetime:
     metadata = kwargs.get("metadata")
     return getattr(metadata, "time", None) or timezone.now()
 

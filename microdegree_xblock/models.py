@@ -15,6 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
+from . import data
+
 UNIT_INTERVAL = [MinValueValidator(0), MaxValueValidator(1)]
 
 
@@ -176,9 +178,9 @@ class Award(models.Model):
     .. pii_retirement: local_api
     """
 
-    PARTICIPATION = "participation"
-    ACHIEVEMENT = "achievement"
-    DEGREE = "degree"
+    PARTICIPATION = data.PARTICIPATION
+    ACHIEVEMENT = data.ACHIEVEMENT
+    DEGREE = data.DEGREE
     KIND_CHOICES = (
         (PARTICIPATION, _("Participation confirmation")),
         (ACHIEVEMENT, _("Achievement record")),

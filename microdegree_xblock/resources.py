@@ -7,7 +7,7 @@ either place, so a source checkout, an editable install and a wheel behave the s
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ __all__ = ["resource_dir", "read_text", "render_template"]
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def resource_dir(name: str) -> Path:
     """The directory of the ``templates`` or ``static`` resources."""
     if name not in ("templates", "static"):

@@ -4,7 +4,7 @@ Shared fixtures: the demo catalog, learners, and helpers that send the real open
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -83,7 +83,7 @@ def send_grade(user_id: int, course_key: str, percent: float, *, time: datetime 
         grade=PersistentCourseGradeData(
             user_id=user_id,
             course=CourseData(course_key=CourseKey.from_string(course_key)),
-            course_edited_timestamp=datetime(2024, 1, 1, tzinfo=timezone.utc),
+            course_edited_timestamp=datetime(2024, 1, 1, tzinfo=UTC),
             course_version="v1",
             grading_policy_hash="hash",
             percent_grade=percent,

@@ -23,7 +23,7 @@ def _unquote(part: str) -> str:
 
 
 def _po_messages(language: str) -> dict[str, str]:
-    """msgid -> msgstr of the singular messages of a .po file (enough to compare with its .mo)."""
+    """Msgid -> msgstr of the singular messages of a .po file (enough to compare with its .mo)."""
     text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     messages = {}
     for entry in text.split("\n\n")[1:]:

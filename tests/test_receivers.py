@@ -4,6 +4,7 @@ The grade receivers, driven by the real openedx-events signals with real data cl
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -172,9 +173,9 @@ def test_a_planned_course_blocks_the_degree(catalog, learner):
 
 
 def test_out_of_order_events_keep_the_best(catalog, learner):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     send_grade(learner.pk, VET[0], 0.4, time=now)
     send_grade(learner.pk, VET[0], 0.5, time=now - timedelta(hours=1))  # older event, arrives later
     state = LearnerCourseState.objects.get(user=learner)

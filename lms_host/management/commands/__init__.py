@@ -1,0 +1,1 @@
+"""The ``demo_setup`` management command."""

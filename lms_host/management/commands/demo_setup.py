@@ -11,6 +11,7 @@ class Command(BaseCommand):
     help = "Create the demo admin (admin/admin) and demo learners (password 'demo')."
 
     def handle(self, *args, **options):
+        """Create the users that do not exist yet."""
         users = get_user_model()
         if not users.objects.filter(username="admin").exists():
             users.objects.create_superuser("admin", "admin@example.org", "admin")
@@ -22,4 +23,5 @@ class Command(BaseCommand):
             if created:
                 user.set_password("demo")
                 user.save()
-        self.stdout.write("demo users ready: admin/admin, " + ", ".join(u for u, _ in DEMO_LEARNERS) + " (password demo)")
+        learners = ", ".join(username for username, _ in DEMO_LEARNERS)
+        self.stdout.write(f"demo users ready: admin/admin, {learners} (password demo)")

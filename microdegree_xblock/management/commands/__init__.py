@@ -1,0 +1,1 @@
+"""The ``microdegree_programs`` management command."""

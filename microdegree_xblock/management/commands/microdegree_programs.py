@@ -23,6 +23,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        """The load, dump and reconcile subcommands."""
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="Validate and store a program catalog file (YAML or JSON).")
         load.add_argument("file", help="Path of the catalog file, or - for standard input.")
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         reconcile.add_argument("--user-id", type=int, default=None, help="Only this learner (user id).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        """Run the chosen subcommand."""
         action = options["action"]
         if action == "load":
             self._load(options["file"], dry_run=options["dry_run"])

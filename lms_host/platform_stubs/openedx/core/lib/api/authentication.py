@@ -6,4 +6,5 @@ class BearerAuthenticationAllowInactiveUser(BaseAuthentication):
     """Authenticates nobody outside the LMS."""
 
     def authenticate(self, request):
+        """Authenticate nobody."""
         return None
