@@ -1,6 +1,6 @@
 # microdegree-xblock: the two commands are `make demo` and `make test`.
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-mysql quality requirements upgrade clean
+.PHONY: help demo test test-mysql quality translations requirements upgrade clean
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -42,6 +42,11 @@ quality: $(VENV)/.quality-installed ## ruff, mypy, the import contracts and the 
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=lms_host.settings PYTHONPATH=. $(VENV)/bin/code_annotations django_find_annotations \
 		--config_file .pii_annotations.yml --lint --report --coverage
+
+I18N_IGNORE := -i lms_host -i tests -i build -i docs -i requirements -i setup.py -i ".*"
+translations: $(VENV)/.installed ## extract the strings into the German and English catalogs and compile them (GNU gettext)
+	PYTHONPATH=. $(VENV)/bin/django-admin makemessages --settings=lms_host.i18n_settings -l de -l en $(I18N_IGNORE)
+	PYTHONPATH=. $(VENV)/bin/django-admin compilemessages --settings=lms_host.i18n_settings $(I18N_IGNORE)
 
 requirements: $(VENV)/.installed ## re-pin requirements/*.txt from requirements/*.in
 	$(PY) -m pip install --quiet pip-tools

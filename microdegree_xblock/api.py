@@ -428,10 +428,12 @@ def _update_state(seen: GradeSeen) -> tuple[LearnerCourseState | None, bool]:
     changed = []
     if rules.better(state.best_percent, seen.percent):
         state.best_percent, state.best_percent_at = seen.percent, seen.event_time
-        changed += ["best_percent", "best_percent_at"]
+        state.best_percent_event = seen.event_type
+        changed += ["best_percent", "best_percent_at", "best_percent_event"]
     if rules.better(state.best_completion, seen.completion):
         state.best_completion, state.best_completion_at = seen.completion, seen.event_time
-        changed += ["best_completion", "best_completion_at"]
+        state.best_completion_event = seen.event_type
+        changed += ["best_completion", "best_completion_at", "best_completion_event"]
     if seen.passed and (state.first_passed_at is None or seen.event_time < state.first_passed_at):
         state.first_passed_at = seen.event_time
         changed.append("first_passed_at")
@@ -463,11 +465,16 @@ def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
     created = []
     for course in courses:
         for due in rules.due_course_awards(_course_info(course, defaults).rule, learner, held[course.program_id]):
-            measured_at = state.best_percent_at if due.kind == ACHIEVEMENT else state.best_completion_at
+            # The evidence is the measurement that met the threshold, whichever event lets the award be issued
+            # (a re-sent grade, a passing status, a reconcile run).
+            if due.kind == ACHIEVEMENT:
+                measured_at, measured_by = state.best_percent_at, state.best_percent_event
+            else:
+                measured_at, measured_by = state.best_completion_at, state.best_completion_event
             award = Award(
                 user_id=seen.user_id, program_id=course.program_id, course_key=course.course_key, kind=due.kind,
                 issued_at=now, evidence_value=due.value, evidence_threshold=due.threshold,
-                evidence_event_type=seen.event_type, evidence_event_time=measured_at,
+                evidence_event_type=measured_by, evidence_event_time=measured_at,
             )
             if _insert_award(award):
                 created.append(award)

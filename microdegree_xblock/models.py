@@ -145,10 +145,12 @@ class LearnerCourseState(models.Model):
         _("best grade"), max_digits=7, decimal_places=6, null=True, blank=True, validators=UNIT_INTERVAL
     )
     best_percent_at = models.DateTimeField(_("best grade seen at"), null=True, blank=True)
+    best_percent_event = models.CharField(_("best grade reported by"), max_length=255, blank=True)
     best_completion = models.DecimalField(
         _("best completion"), max_digits=7, decimal_places=6, null=True, blank=True, validators=UNIT_INTERVAL
     )
     best_completion_at = models.DateTimeField(_("best completion seen at"), null=True, blank=True)
+    best_completion_event = models.CharField(_("best completion reported by"), max_length=255, blank=True)
     first_passed_at = models.DateTimeField(
         _("first passed at"), null=True, blank=True,
         help_text=_("When the LMS first reported the course's own passing grade. Informational only."),

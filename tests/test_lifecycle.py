@@ -62,7 +62,10 @@ def test_reconcile_completes_awards_from_recorded_state(catalog, learner):
     send_grade(learner.pk, VET[0], 0.3)
     LearnerCourseState.objects.filter(user=learner).update(best_percent="0.800000")
     assert api.reconcile() == 1
-    assert Award.objects.get(user=learner).kind == ACHIEVEMENT
+    award = Award.objects.get(user=learner)
+    assert award.kind == ACHIEVEMENT
+    # The evidence names the event that measured the grade, not the reconcile run that issued the record.
+    assert award.evidence_event_type == "org.openedx.learning.course.persistent_grade_summary.changed.v1"
     assert api.reconcile() == 0  # idempotent
 
 

@@ -80,6 +80,15 @@ def test_passing_status_is_recorded_but_never_grants(catalog, learner):
     assert LearnerCourseState.objects.get(user=learner).first_passed_at is not None
 
 
+def test_a_later_event_of_any_kind_completes_a_missing_award(catalog, learner):
+    send_grade(learner.pk, VET[0], 0.9)
+    Award.objects.all().delete()  # as if the award's insert had failed after the state was recorded
+    send_passing(learner, VET[0], True)
+    award = Award.objects.get(user=learner)
+    assert award.kind == ACHIEVEMENT and award.evidence_value == Decimal("0.9")
+    assert award.evidence_event_type == "org.openedx.learning.course.persistent_grade_summary.changed.v1"
+
+
 def test_course_in_no_program_costs_one_query(catalog, learner):
     with CaptureQueriesContext(connection) as queries:
         send_grade(learner.pk, "course-v1:Other+Course+Run", 0.9)
