@@ -1,6 +1,6 @@
 # microdegree-xblock: the two commands are `make demo` and `make test`.
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-mysql quality translations requirements upgrade clean
+.PHONY: help demo test bench test-mysql quality translations requirements upgrade clean
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -28,6 +28,9 @@ demo: $(VENV)/.installed ## install, migrate a SQLite database, load the demo pr
 
 test: $(VENV)/.installed ## run the whole test suite (on MariaDB/MySQL or PostgreSQL when MICRODEGREE_TEST_DB_URL names one)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed ## run the benchmarks and print their figures
+	$(PY) -m pytest tests/test_benchmarks.py --benchmark-enable --benchmark-columns=min,median,mean,rounds -q
 
 test-mysql: ## the whole suite on the MariaDB at 127.0.0.1:3306 (root, no password), as CI runs it
 	MICRODEGREE_TEST_DB_URL=mysql://root@127.0.0.1:3306/microdegree $(MAKE) test

@@ -1,0 +1,62 @@
+"""
+Benchmarks of the grade-event path and the progress API (``make bench`` prints the figures).
+
+Under ``make test`` each runs once, as a plain test. The baseline is the same signal for a course in no program
+(the cheapest possible receiver run); compare the others to it as ratios, since machines are noisy.
+"""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import yaml
+from django.contrib.auth import get_user_model
+
+from microdegree_xblock import api
+from microdegree_xblock.catalog import validate_catalog
+
+from .conftest import CATALOG, VET, send_grade
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bench_grade_event_baseline_course_in_no_program(benchmark, catalog, learner):
+    benchmark.group = "grade event"
+    benchmark(send_grade, learner.pk, "course-v1:Other+Course+Run", 0.9)
+
+
+def test_bench_grade_event_unchanged(benchmark, catalog, learner):
+    benchmark.group = "grade event"
+    send_grade(learner.pk, VET[0], 0.3)
+    benchmark(send_grade, learner.pk, VET[0], 0.3)
+
+
+def test_bench_grade_event_that_awards(benchmark, catalog, django_capture_on_commit_callbacks):
+    benchmark.group = "grade event"
+    users = itertools.count()
+
+    def setup():
+        n = next(users)
+        user = get_user_model().objects.create_user(f"bench{n}", f"bench{n}@example.org", "pw")
+        return (user.pk, VET[0], 0.9), {}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        benchmark.pedantic(send_grade, setup=setup, rounds=30)
+
+
+@pytest.mark.parametrize("programs", [1, 20])
+def test_bench_progress_api(benchmark, client, learner, programs):
+    benchmark.group = "progress API"
+    base = yaml.safe_load(CATALOG)
+    template = base["programs"][0]
+    data = {"issuers": base["issuers"], "programs": []}
+    for n in range(programs):
+        program = dict(template, id=f"p{n}", title=f"Program {n}")
+        program["courses"] = [dict(c, key=c["key"].replace("+2024", f"+P{n}")) for c in template["courses"]]
+        data["programs"].append(program)
+    api.load_catalog(validate_catalog(data))
+    for n in range(programs):
+        send_grade(learner.pk, f"course-v1:Uni+AI_VET_I+P{n}", 0.9)
+    client.force_login(learner)
+    response = benchmark(client.get, "/microdegree/api/v1/progress/")
+    assert len(response.json()["programs"]) == programs
