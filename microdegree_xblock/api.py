@@ -625,11 +625,14 @@ def retire_user(*, user_id: int) -> int:
     """
     Delete everything the plugin holds about a learner (Open edX user retirement). Returns rows deleted.
 
-    Credentials issued to the learner stop verifying: their public ids no longer resolve.
+    Credentials issued to the learner stop verifying: their public ids no longer resolve. ``BADGE_REVOKED`` is sent
+    after commit for each award that was still valid, so that services holding a copy can drop it too.
     """
     with transaction.atomic():
+        valid = list(Award.objects.filter(user_id=user_id, revoked_at__isnull=True).select_related("program"))
         awards, _ = Award.objects.filter(user_id=user_id).delete()
         states, _ = LearnerCourseState.objects.filter(user_id=user_id).delete()
+        transaction.on_commit(lambda: [_send_badge_event(award, revoked=True) for award in valid])
     log.info("microdegree: retired user %s (%s awards, %s course states deleted)", user_id, awards, states)
     return awards + states
 

@@ -78,11 +78,17 @@ def test_reconcile_issues_a_missing_degree(catalog, learner):
     assert Award.objects.filter(user=learner, kind=DEGREE).count() == 1
 
 
-@pytest.mark.django_db
-def test_retirement_forgets_the_learner_and_nobody_else(catalog, learner, other_learner):
+@pytest.mark.django_db(transaction=True)
+def test_retirement_forgets_the_learner_and_nobody_else(catalog, learner, other_learner, badge_events):
     send_grade(learner.pk, VET[0], 0.9)
+    send_grade(learner.pk, VET[1], 0.9)
     send_grade(other_learner.pk, VET[0], 0.9)
+    revoked = Award.objects.get(user=learner, course_key=VET[1])
+    api.revoke_award(award_id=revoked.uuid, reason="test")
+    valid = Award.objects.get(user=learner, course_key=VET[0])
     compat.get_retirement_signal().send(sender=None, user=learner)
+    # Services holding a copy hear of the still-valid award's end (the revoked one was announced already).
+    assert [b.uuid for b in badge_events.revoked] == [str(revoked.uuid), str(valid.uuid)]
     assert not Award.objects.filter(user=learner).exists()
     assert not LearnerCourseState.objects.filter(user=learner).exists()
     assert Award.objects.filter(user=other_learner).count() == 1
