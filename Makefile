@@ -1,6 +1,6 @@
 # microdegree-xblock: the two commands are `make demo` and `make test`.
 .DEFAULT_GOAL := help
-.PHONY: help demo test bench test-mysql quality translations requirements upgrade clean
+.PHONY: help demo test bench test-mysql quality translations check-translations requirements upgrade clean
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,16 +11,17 @@ export LMS_HOST_DB ?= $(CURDIR)/$(DEMO_DIR)/db.sqlite3
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/test.txt requirements/base.txt setup.py
+$(VENV)/.installed: requirements/test.txt requirements/base.txt requirements/test-nodeps.txt setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/test.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements/test-nodeps.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 demo: $(VENV)/.installed ## install, migrate a SQLite database, load the demo programs and serve on http://127.0.0.1:8000
 	mkdir -p $(DEMO_DIR)
-	$(PY) lms_host/manage.py migrate --verbosity 0
+	$(PY) lms_host/manage.py migrate --run-syncdb --verbosity 0
 	$(PY) lms_host/manage.py microdegree_programs load lms_host/demo_programs.yaml
 	$(PY) lms_host/manage.py demo_setup
 	@echo "Serving the demo on http://127.0.0.1:8000 (admin: admin/admin). Ctrl-C stops it."
@@ -30,7 +31,8 @@ test: $(VENV)/.installed ## run the whole test suite (on MariaDB/MySQL or Postgr
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed ## run the benchmarks and print their figures
-	$(PY) -m pytest tests/test_benchmarks.py --benchmark-enable --benchmark-columns=min,median,mean,rounds -q
+	$(PY) -m pytest tests/test_benchmarks.py tests/test_benchmarks_credentials.py tests/test_panel_benchmarks.py \
+		--benchmark-enable --benchmark-columns=min,median,mean,rounds -q
 
 test-mysql: ## the whole suite on the MariaDB at 127.0.0.1:3306 (root, no password), as CI runs it
 	MICRODEGREE_TEST_DB_URL=mysql://root@127.0.0.1:3306/microdegree $(MAKE) test
@@ -50,6 +52,9 @@ I18N_IGNORE := -i lms_host -i tests -i build -i docs -i requirements -i setup.py
 translations: $(VENV)/.installed ## extract the strings into the German and English catalogs and compile them (GNU gettext)
 	PYTHONPATH=. $(VENV)/bin/django-admin makemessages --settings=lms_host.i18n_settings -l de -l en $(I18N_IGNORE)
 	PYTHONPATH=. $(VENV)/bin/django-admin compilemessages --settings=lms_host.i18n_settings $(I18N_IGNORE)
+
+check-translations: $(VENV)/.installed ## check that the catalogs hold the sources' strings, all translated (as tox -e translations)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/check_translations.sh
 
 requirements: $(VENV)/.installed ## re-pin requirements/*.txt from requirements/*.in
 	$(PY) -m pip install --quiet pip-tools

@@ -45,9 +45,14 @@ PACKAGES = [
     "microdegree_xblock.migrations",
     "microdegree_xblock.management",
     "microdegree_xblock.management.commands",
+    "microdegree_xblock.credentials",
 ]
 PACKAGE_DIR = {"microdegree_xblock": "microdegree_xblock"}
-PACKAGE_DATA = {"microdegree_xblock": ["py.typed", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"]}
+PACKAGE_DATA = {
+    "microdegree_xblock": ["py.typed", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"],
+    # The bundled JSON-LD contexts (nothing is fetched at run time) and where each came from.
+    "microdegree_xblock.credentials": ["contexts/*.json", "contexts/*.jsonld", "contexts/NOTICE"],
+}
 for data_dir in ("static", "templates"):
     more_packages, more_dirs, more_data = data_packages(data_dir)
     PACKAGES += more_packages

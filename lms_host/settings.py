@@ -29,6 +29,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 USE_I18N = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The demo's index shows courseware units and the achievements page in iframes of the same site.
+X_FRAME_OPTIONS = "SAMEORIGIN"
 STATIC_URL = "/static/"
 
 INSTALLED_APPS = [
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "eventtracking.django.apps.EventTrackingConfig",  # the LMS's event tracker, used by edx-completion
     "waffle",  # edx-completion (found below through its lms.djangoapp entry point) uses waffle switches
     "lms_host",
+    "workbench",  # xblock-sdk's XBlock workbench, the runtime of the demo's and the browser tests' panels
 ]
 # As the LMS does: every installed plugin app of the LMS, found through its entry point.
 INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
@@ -79,6 +82,18 @@ DATABASES = {
         "NAME": os.environ.get("LMS_HOST_DB", str(BASE_DIR.parent / ".demo" / "db.sqlite3")),
         "OPTIONS": {"timeout": 30},
     }
+}
+
+# The XBlock workbench (lms_host/xblock_workbench.py, mounted at /workbench/): the LMS's user service for its
+# learners, and only the microdegree block's scenarios on its index (not xblock-sdk's samples).
+WORKBENCH = {
+    "reset_state_on_restart": False,
+    "services": {"user": "lms_host.xblock_workbench.LmsUserService"},
+}
+EXCLUDED_XBLOCKS = {
+    "allscopes_demo", "attempts_scoreboard_demo", "debugchild", "equality_demo", "filethumbs", "helloworld_demo",
+    "html_demo", "problem_demo", "sequence_demo", "sidebar_demo", "slider_demo", "textinput_demo", "thumbs",
+    "vertical_demo", "view_counter_demo",
 }
 
 # The LMS's tracking-log event pipeline, with no backend: events are emitted and dropped.

@@ -1,5 +1,8 @@
 """
-Demo pages of the LMS stand-in: an index, and a form that sends a grade event exactly as the LMS does.
+Demo pages of the LMS stand-in.
+
+An index with the learners' panels, a courseware unit holding the block, and a form that sends a grade event exactly
+as the LMS does.
 """
 from __future__ import annotations
 
@@ -7,16 +10,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from openedx_events.learning.data import CourseData, PersistentCourseGradeData
 from openedx_events.learning.signals import PERSISTENT_GRADE_SUMMARY_CHANGED
+from workbench import views as workbench_views
 
 from microdegree_xblock import api
 from microdegree_xblock.serializers import progress_json
+
+from . import xblock_workbench
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -26,9 +33,27 @@ def index(request: HttpRequest) -> HttpResponse:
     learner = next((u for u in learners if u.username == selected), None)
     progress = [progress_json(p) for p in api.get_learner_progress(user_id=learner.pk)] if learner else []
     courses = sorted({c.course_key: c.title for p in api.get_programs() for c in p.courses}.items())
+    query = urlencode({"student": learner.username}) if learner else ""
+    units = [{"program": program, "src": f"/demo/unit/{program['id']}/?{query}"} for program in progress]
+    studio = xblock_workbench.studio_scenario()
     return render(request, "lms_host/index.html", {
-        "learners": learners, "learner": learner, "progress": progress, "courses": courses,
+        "learners": learners, "learner": learner, "progress": progress, "courses": courses, "units": units,
+        "studio_url": f"/workbench/scenario/{studio}/studio_view/" if studio else "",
+        "shows_achievements": learner is not None and request.user.is_authenticated and request.user == learner,
     })
+
+
+def unit(request: HttpRequest, program_id: str) -> HttpResponse:
+    """
+    A courseware unit holding the ``microdegree`` block for ``program_id``, rendered by the XBlock workbench runtime.
+
+    The index shows it in an iframe, as the learning MFE shows units; ``?student=<username>`` names the learner.
+    """
+    if api.get_program(program_id) is None:
+        raise Http404("no such program")
+    scenario = xblock_workbench.scenario_for_program(program_id)
+    response: HttpResponse = workbench_views.show_scenario(request, scenario, template="lms_host/unit.html")
+    return response
 
 
 @require_POST

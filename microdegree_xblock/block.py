@@ -2,24 +2,39 @@
 The ``microdegree`` XBlock: shows a learner's progress toward a micro-degree in the courseware.
 
 All its data comes from :func:`microdegree_xblock.api.get_learner_progress`, the same function behind the REST
-progress API.
+progress API, shaped by the same serializer; :mod:`microdegree_xblock.panel` renders it. See
+docs/decisions/0010-learner-progress-panel.rst.
 """
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext
 from web_fragments.fragment import Fragment
+from webob import Response  # type: ignore[import-untyped]
 from xblock.core import XBlock
+from xblock.exceptions import JsonHandlerError
 from xblock.fields import Scope, String
+from xblock.validation import ValidationMessage
 
 from . import api
+from .panel import LEARNER, PREVIEW, client_state, render_panel, signature
 from .resources import read_text, render_template
 from .serializers import progress_json
+
+DISPLAY_NAME_MAX_LENGTH = 255
 
 
 def _(text: str) -> str:
     """Mark a string for extraction; XBlock fields translate their labels through the runtime."""
     return text
+
+
+def _translation(language: str | None) -> AbstractContextManager[Any]:
+    """Translate into ``language`` inside the block; None keeps the active language."""
+    return translation.override(language) if language else nullcontext()
 
 
 @XBlock.needs("user")
@@ -39,37 +54,164 @@ class MicrodegreeXBlock(XBlock):
 
     editable_fields = ("display_name", "program")
 
+    # -----------------------------------------------------------------------------------------------------------
+    # The learner and their language, from the runtime's services
+
     def _user_id(self) -> int | None:
+        """The signed-in learner's LMS user id, or None for an anonymous visitor."""
         user = self.runtime.service(self, "user").get_current_user()
         user_id = user.opt_attrs.get("edx-platform.user_id")
         is_anonymous = user.opt_attrs.get("edx-platform.is_authenticated") is False
         return None if is_anonymous or user_id is None else int(user_id)
 
     def _language(self) -> str | None:
+        """The learner's language, from the runtime's i18n service (None: the active language)."""
         i18n = self.runtime.service(self, "i18n")
-        return getattr(i18n, "get_language", lambda: None)() if i18n else None
+        get_language = getattr(i18n, "get_language", None) if i18n else None
+        return get_language() if callable(get_language) else None
 
-    def progress(self) -> dict[str, Any] | None:
-        """The learner's progress in the configured program, as JSON-ready data (None: unknown program)."""
+    def _dom_id(self) -> str:
+        return f"microdegree-{self.scope_ids.usage_id}"
+
+    # -----------------------------------------------------------------------------------------------------------
+    # Data
+
+    def progress(self, user_id: int | None = None) -> dict[str, Any] | None:
+        """The learner's progress in the configured program, as the REST API shapes it (None: unknown program)."""
         if not self.program:
             return None
-        found = api.get_learner_progress(user_id=self._user_id(), program_id=self.program)
+        found = api.get_learner_progress(user_id=user_id, program_id=self.program)
         return progress_json(found[0]) if found else None
 
+    def _panel(self) -> tuple[dict[str, Any] | None, str, bool]:
+        """(progress, panel HTML, signed in) for the current learner: one api call, one user lookup."""
+        user_id = self._user_id()
+        data = self.progress(user_id)
+        html = render_panel(data, program_id=self.program, signed_in=user_id is not None, mode=LEARNER,
+                            dom_id=self._dom_id(), language=self._language())
+        return data, html, user_id is not None
+
+    # -----------------------------------------------------------------------------------------------------------
+    # Views
+
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:  # pylint: disable=unused-argument
-        """The progress panel."""
-        data = self.progress()
-        html = render_template("microdegree/panel.html", {
-            "block": self, "program": data, "program_id": self.program, "signed_in": self._user_id() is not None,
-        }, language=self._language())
+        """The progress panel, with its refresh script."""
+        data, html, signed_in = self._panel()
+        fragment = Fragment(html)
+        fragment.add_css(read_text("css/panel.css"))
+        fragment.add_javascript(read_text("js/panel.js"))
+        # The arguments hold no free text (see panel.client_state): runtimes embed them unescaped in a <script>.
+        fragment.initialize_js("MicrodegreePanel", {
+            "programId": data["id"] if data else None, "signedIn": signed_in,
+            "signature": signature(data, signed_in=signed_in), "progress": client_state(data),
+        })
+        return fragment
+
+    @XBlock.json_handler
+    def refresh(self, data: dict[str, Any], suffix: str = "") -> Response:  # pylint: disable=unused-argument
+        """
+        The panel's current state, read from the database on every call.
+
+        Returns ``{"signature", "state", "progress", "html", "signedIn"}``: the digest the script compares, the
+        text-free state of its arguments, the full progress (as the REST API shapes it) and the panel's HTML. The
+        response says ``Cache-Control: no-store`` so that no browser or proxy keeps an old state.
+        """
+        if not isinstance(data, dict):
+            raise JsonHandlerError(400, "Send a JSON object.")
+        progress, html, signed_in = self._panel()
+        response = Response(json_body={
+            "signature": signature(progress, signed_in=signed_in), "state": client_state(progress),
+            "progress": progress, "html": html, "signedIn": signed_in,
+        }, charset="utf-8")
+        response.cache_control.no_store = True
+        response.cache_control.private = True
+        return response
+
+    # -----------------------------------------------------------------------------------------------------------
+    # Studio
+
+    def author_view(self, context: dict[str, Any] | None = None) -> Fragment:  # pylint: disable=unused-argument
+        """Studio's preview: the program's real structure, or a clear warning when no or an unknown program is set."""
+        data = self.progress(None)
+        html = render_panel(data, program_id=self.program, signed_in=False, mode=PREVIEW,
+                            dom_id=f"{self._dom_id()}-preview", language=self._language())
         fragment = Fragment(html)
         fragment.add_css(read_text("css/panel.css"))
         return fragment
+
+    def studio_view(self, context: dict[str, Any] | None = None) -> Fragment:  # pylint: disable=unused-argument
+        """Studio's editor: the display name, and the program chosen from the configured ones."""
+        programs = [
+            {
+                "id": program.id, "title": program.title, "course_count": len(program.courses),
+                "hours": program.hours_total, "issuer_names": ", ".join(issuer.name for issuer in program.issuers),
+            }
+            for program in api.get_programs()
+        ]
+        html = render_template("microdegree/studio.html", {
+            "dom_id": f"{self._dom_id()}-studio".replace(".", "-"),
+            "display_name": self.display_name,
+            "current": self.program,
+            "known": any(program["id"] == self.program for program in programs),
+            "programs": programs,
+        }, language=self._language())
+        fragment = Fragment(html)
+        fragment.add_css(read_text("css/studio.css"))
+        fragment.add_javascript(read_text("js/studio.js"))
+        fragment.initialize_js("MicrodegreeStudio", {"programs": [program["id"] for program in programs]})
+        return fragment
+
+    def _edit_errors(self, data: dict[str, Any]) -> tuple[str, str] | None:
+        """The first invalid field of a Studio edit and why, or None."""
+        name = data.get("display_name")
+        program = data.get("program")
+        if not isinstance(name, str) or not name.strip():
+            return "display_name", gettext("Enter a display name.")
+        if len(name.strip()) > DISPLAY_NAME_MAX_LENGTH:
+            return "display_name", gettext("The display name can have at most 255 characters.")
+        if not isinstance(program, str) or not program.strip():
+            return "program", gettext("Choose a program.")
+        if api.get_program(program.strip()) is None:
+            return "program", gettext("No program has the id “%(program)s”. Choose one of the configured programs.") % {
+                "program": program.strip()}
+        return None
+
+    @XBlock.json_handler
+    def submit_studio_edits(self, data: Any, suffix: str = "") -> Any:  # pylint: disable=unused-argument
+        """
+        Save Studio's edits after checking them: ``{"result": "success"}``, or 400 ``{"error", "field"}``.
+
+        The program must be one of the configured programs; the display name must not be empty.
+        """
+        if not isinstance(data, dict):
+            raise JsonHandlerError(400, "Send a JSON object.")
+        with _translation(self._language()):
+            problem = self._edit_errors(data)
+        if problem is not None:
+            return Response(json_body={"error": problem[1], "field": problem[0]}, status=400, charset="utf-8")
+        self.display_name = data["display_name"].strip()
+        self.program = data["program"].strip()
+        return {"result": "success", "program": self.program, "display_name": self.display_name}
+
+    def validate(self) -> Any:
+        """Studio's validation: a warning when no program or an unknown program is set."""
+        validation = super().validate()
+        with _translation(self._language()):
+            if not self.program:
+                validation.add(ValidationMessage(ValidationMessage.WARNING, gettext(
+                    "No micro-degree program is selected for this component.")))
+            elif api.get_program(self.program) is None:
+                validation.add(ValidationMessage(ValidationMessage.ERROR, gettext(
+                    "No program has the id “%(program)s”. Choose one of the configured programs.") % {
+                    "program": self.program}))
+        return validation
 
     @staticmethod
     def workbench_scenarios() -> list[tuple[str, str]]:
         """Scenarios for the xblock-sdk workbench."""
         return [
             ("Micro-degree progress (AI_VET)", '<microdegree program="ai-vet"/>'),
+            ("Micro-degree progress (Dr. med. KI)", '<microdegree program="dr-med-ki"/>'),
             ("Micro-degree progress (no program)", "<microdegree/>"),
         ]
+

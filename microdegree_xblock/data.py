@@ -6,6 +6,7 @@ management commands all share these shapes.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +21,11 @@ EARNED = "earned"
 IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
 PLANNED = "planned"
+
+
+def new_salt() -> str:
+    """A fresh random salt for hashing an award's recipient (the Open Badges recipient identity)."""
+    return secrets.token_hex(16)
 
 
 @dataclass(frozen=True)

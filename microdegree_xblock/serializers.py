@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
+from .credentials import links
 from .data import AwardInfo, CourseInfo, IssuerInfo, ProgramInfo, ProgramProgress
 
 __all__ = ["award_json", "program_json", "progress_json", "number", "course_about_url"]
@@ -45,6 +46,8 @@ def award_json(award: AwardInfo | None) -> dict[str, Any] | None:
         "threshold": number(award.threshold),
         "revoked": award.is_revoked,
         "revoked_on": award.revoked_on.isoformat() if award.revoked_on else None,
+        # The credential links: verify_url, ob2_url, ob3_url, pdf_url, linkedin_url, badge_url (+ clr_url).
+        **links.award_links(getattr(settings, "LMS_ROOT_URL", ""), award.id, kind=award.kind),
     }
 
 

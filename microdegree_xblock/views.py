@@ -1,8 +1,20 @@
 """
-REST API (Django REST framework) of the micro-degree plugin, under ``/microdegree/api/v1/``.
+Web views of the micro-degree plugin, mounted by the LMS under ``/microdegree/``.
+
+The REST API (Django REST framework) under ``api/v1/``, and the learner's achievements page, ``achievements/``.
 """
 from __future__ import annotations
 
+import json
+import uuid
+from typing import Any, cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -10,7 +22,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import api, compat
-from .serializers import program_json, progress_json
+from .credentials import jsonld as credential_jsonld
+from .credentials import ob3, qr
+from .panel import render_achievements
+from .resources import render_template
+from .serializers import award_json, program_json, progress_json
 
 
 class ProgramCatalogView(APIView):
@@ -48,3 +64,232 @@ class LearnerProgressView(APIView):
         """The learner's progress in every program."""
         progress = api.get_learner_progress(user_id=request.user.pk)
         return Response({"programs": [progress_json(item) for item in progress]})
+
+
+@require_safe
+@never_cache
+@login_required
+def achievements(request: HttpRequest) -> HttpResponse:
+    """
+    The signed-in learner's achievements page; anonymous visitors are sent to sign in.
+
+    Every program they have progress in, with the same panel as the courseware, and every award with its links.
+    Two api reads (progress of every program, the learner's awards): a constant number of queries. Never cached.
+    """
+    user_id = cast(int, request.user.pk)  # signed in: login_required
+    programs = [progress_json(progress) for progress in api.get_learner_progress(user_id=user_id)]
+    awards = [award_json(award) for award in api.get_learner_awards(user_id=user_id)]
+    return HttpResponse(render_achievements(programs, [a for a in awards if a is not None]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Verifiable credentials: the public verification page, OB 2.0 / OB 3.0 / CLR documents, keys, status, PDF.
+# Every view reads what the api stored or builds it cheaply from the database; none signs (signing happens once,
+# after commit, in api.process_awards).
+
+_LD_JSON = "application/ld+json; charset=utf-8"
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    """Public documents may be read by verifiers running in any web page (CORS)."""
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _document(data: dict[str, Any] | str, content_type: str = _LD_JSON) -> HttpResponse:
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2)
+    return _public(HttpResponse(text.encode("utf-8"), content_type=content_type))
+
+
+def _viewer(request: HttpRequest) -> int | None:
+    return request.user.pk if request.user.is_authenticated else None
+
+
+@require_safe
+@never_cache
+def verify_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    """The public verification page of an award; a private one shows only that it is private."""
+    try:
+        page = api.get_credential_page(award_id=award_id)
+    except api.UnknownAward as exc:
+        raise Http404(_("No such credential.")) from exc
+    context: dict[str, Any] = {"page": page, "private": page.private and _viewer(request) != page.user_id}
+    if not context["private"]:
+        achievement = page.facts.achievement
+        context.update({
+            "facts": page.facts, "achievement": achievement, "links": page.links,
+            "qr_svg": mark_safe(qr.qr_svg(page.links["verify_url"])),  # noqa: S308 - segno's own markup, no input text
+            "linkedin_url": api.linkedin_url(page),
+            "hours": ob3.number_text(achievement.hours),
+            "ects": ob3.number_text(achievement.ects) if achievement.ects is not None else None,
+            "value": ob3.percent_text(page.facts.value) if page.facts.value is not None else None,
+            "threshold": ob3.percent_text(achievement.threshold) if achievement.threshold is not None else None,
+        })
+    html = render_template("microdegree/verify.html", context)
+    return HttpResponse(html, status=200)
+
+
+def _signed(request: HttpRequest, award_id: uuid.UUID, fmt: str) -> HttpResponse:
+    try:
+        text = api.get_signed_credential(award_id=award_id, fmt=fmt, viewer_id=_viewer(request))
+    except (api.UnknownAward, api.PrivateCredential, api.CredentialNotReady) as exc:
+        raise Http404(_("No such credential.")) from exc
+    response = _document(text)
+    response["Content-Disposition"] = f'inline; filename="{award_id}-{fmt}.json"'
+    return response
+
+
+@require_safe
+def credential_ob3(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    """The award's signed Open Badges 3.0 credential, exactly as stored."""
+    return _signed(request, award_id, "ob3")
+
+
+@require_safe
+def credential_clr(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    """A degree's signed CLR 2.0 credential, exactly as stored."""
+    return _signed(request, award_id, "clr")
+
+
+@require_safe
+def certificate_pdf(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    """The award's PDF certificate."""
+    try:
+        data = api.get_certificate_pdf(award_id=award_id, viewer_id=_viewer(request))
+    except (api.UnknownAward, api.PrivateCredential) as exc:
+        raise Http404(_("No such credential.")) from exc
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{award_id}.pdf"'
+    return response
+
+
+@require_safe
+def linkedin_redirect(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    """Send the learner to LinkedIn's "Add to profile" form, filled in."""
+    try:
+        page = api.get_credential_page(award_id=award_id)
+    except api.UnknownAward as exc:
+        raise Http404(_("No such credential.")) from exc
+    if page.private and _viewer(request) != page.user_id:
+        raise Http404(_("No such credential."))
+    return HttpResponseRedirect(api.linkedin_url(page))
+
+
+@require_safe
+def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
+    """The award's badge image (SVG) with its Open Badges 2.0 assertion baked in."""
+    try:
+        svg = api.get_baked_badge(award_id=award_id)
+    except api.UnknownAward as exc:
+        raise Http404(_("No such credential.")) from exc
+    response = _document(svg, "image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="badge-{award_id}.svg"'
+    return response
+
+
+@require_safe
+def ob2_assertion(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
+    """
+    The award's Open Badges 2.0 hosted Assertion.
+
+    A revoked one answers ``410 Gone`` with ``revoked: true`` and the reason, as hosted verification asks.
+    """
+    try:
+        assertion = api.get_ob2_assertion(award_id=award_id)
+    except api.UnknownAward as exc:
+        raise Http404(_("No such credential.")) from exc
+    response = _document(assertion)
+    if assertion.get("revoked"):
+        response.status_code = 410
+    return response
+
+
+@require_safe
+def ob2_issuer(request: HttpRequest, issuer_id: str) -> HttpResponse:  # pylint: disable=unused-argument
+    """An awarding body's Open Badges 2.0 Issuer Profile."""
+    try:
+        return _document(api.get_ob2_issuer(issuer_id=issuer_id))
+    except LookupError as exc:
+        raise Http404(_("No such issuer.")) from exc
+
+
+@require_safe
+def ob2_badge_class(request: HttpRequest, program_id: str, kind: str = "degree",  # pylint: disable=unused-argument
+                    course_key: str | None = None) -> HttpResponse:
+    """A BadgeClass: a program course's award kind, or a program's degree."""
+    try:
+        return _document(api.get_ob2_badge_class(program_id=program_id, kind=kind, course_key=course_key))
+    except LookupError as exc:
+        raise Http404(_("No such badge.")) from exc
+
+
+@require_safe
+def badge_image(request: HttpRequest, program_id: str, kind: str = "degree",  # pylint: disable=unused-argument
+                course_key: str | None = None) -> HttpResponse:
+    """A BadgeClass's image, generated from its title."""
+    try:
+        return _document(api.get_badge_image(program_id=program_id, kind=kind, course_key=course_key),
+                         "image/svg+xml")
+    except LookupError as exc:
+        raise Http404(_("No such badge.")) from exc
+
+
+@require_safe
+def did_document(request: HttpRequest, issuer_id: str) -> HttpResponse:  # pylint: disable=unused-argument
+    """An awarding body's did:web DID document: every signing key as a Multikey verification method."""
+    try:
+        return _document(api.get_controller_document(issuer_id=issuer_id), "application/did+ld+json")
+    except LookupError as exc:
+        raise Http404(_("No such issuer.")) from exc
+
+
+@require_safe
+def status_list(request: HttpRequest, issuer_id: str, number: int) -> HttpResponse:  # pylint: disable=unused-argument
+    """An awarding body's signed Bitstring Status List credential."""
+    try:
+        return _document(api.get_status_list_credential(issuer_id=issuer_id, number=number))
+    except LookupError as exc:
+        raise Http404(_("No such status list.")) from exc
+
+
+@require_safe
+def revocation_list(request: HttpRequest, issuer_id: str) -> HttpResponse:  # pylint: disable=unused-argument
+    """An awarding body's 1EdTech Revocation List (the status of its CLR credentials)."""
+    try:
+        return _document(api.get_revocation_list(issuer_id=issuer_id), "application/json; charset=utf-8")
+    except LookupError as exc:
+        raise Http404(_("No such issuer.")) from exc
+
+
+@require_safe
+def extension_context(request: HttpRequest) -> HttpResponse:  # pylint: disable=unused-argument
+    """The plugin's JSON-LD extension context (the terms Open Badges 3.0 lacks)."""
+    return _document(credential_jsonld.bundled_context(
+        credential_jsonld.extension_context_url("https://localhost")))
+
+
+class AwardVisibilityView(APIView):
+    """
+    **Use case:** a learner makes one of their credentials private, or public again.
+
+    **Example request:** ``POST /microdegree/api/v1/awards/<uuid>/visibility/`` with ``{"private": true}``
+
+    **Response:** the award (``{"id", "kind", ..., "private"}``); 404 for another learner's award.
+    """
+
+    authentication_classes = [*compat.jwt_authentication_classes(), SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request, award_id: uuid.UUID) -> Response:
+        """Set the award's visibility."""
+        private = request.data.get("private") if isinstance(request.data, dict) else None
+        if not isinstance(private, bool):
+            return Response({"private": ["a boolean is required"]}, status=400)
+        user_id = request.user.pk
+        if user_id is None:  # IsAuthenticated lets no anonymous user through; this tells mypy so
+            raise Http404(_("No such credential."))
+        try:
+            award = api.set_award_private(user_id=user_id, award_id=award_id, private=private)
+        except api.UnknownAward as exc:
+            raise Http404(_("No such credential.")) from exc
+        return Response({**(award_json(award) or {}), "private": private})

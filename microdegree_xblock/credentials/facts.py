@@ -1,0 +1,151 @@
+"""
+The plain data the credential builders take: gathered by ``api.py`` from the database, never a model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+__all__ = ["AchievementFacts", "AwardFacts", "Body", "EuElements", "StatusRef"]
+
+
+@dataclass(frozen=True)
+class Body:
+    """
+    An awarding body as credentials name it.
+
+    Attributes:
+        slug (str): its id in the catalog.
+        name (str): its name.
+        url (str): its website.
+        email (str): its contact address (may be empty).
+        country (str): ISO 3166-1 alpha-2 code of its country.
+        did (str): its ``did:web`` identifier: the OB 3.0 issuer id and the controller of the signing keys.
+        ob2_url (str): the URL of its Open Badges 2.0 Issuer Profile.
+    """
+
+    slug: str
+    name: str
+    url: str
+    email: str
+    country: str
+    did: str
+    ob2_url: str
+
+
+@dataclass(frozen=True)
+class EuElements:
+    """
+    The elements of the EU Council Recommendation on micro-credentials (2022, Annex I) that are not named elsewhere.
+
+    Attributes:
+        learning_outcomes (tuple[str, ...]): what the learner knows and can do.
+        eqf_level (int | None): the European Qualifications Framework level (1-8), if any.
+        participation_form (str): form of participation (online, blended, on site).
+        assessment (str): type of assessment.
+        quality_assurance (str): type of quality assurance.
+    """
+
+    learning_outcomes: tuple[str, ...]
+    eqf_level: int | None
+    participation_form: str
+    assessment: str
+    quality_assurance: str
+
+
+@dataclass(frozen=True)
+class AchievementFacts:
+    """
+    What an award certifies: one per program course and kind, and one per program degree (the BadgeClass).
+
+    Attributes:
+        template_id (str): the stable badge template UUID (``api.template_uuid``).
+        kind (str): participation, achievement or degree.
+        name (str): the title, e.g. ``Achievement record: Basics``.
+        description (str): what it stands for.
+        criteria (str): how it is earned (a narrative).
+        program_title (str): the program's title.
+        course_key (str | None): the course (None for a degree).
+        hours (Decimal): notional workload in hours.
+        ects (Decimal | None): ECTS credits, if any.
+        threshold (Decimal | None): the share (0..1) needed, for course awards.
+        bodies (tuple[Body, ...]): the awarding bodies, lead first.
+        eu (EuElements): the remaining EU micro-credential elements.
+        badgeclass_url (str): the Open Badges 2.0 BadgeClass URL.
+        image_url (str): the badge image URL.
+        language (str): the language of the texts (BCP 47).
+    """
+
+    template_id: str
+    kind: str
+    name: str
+    description: str
+    criteria: str
+    program_title: str
+    course_key: str | None
+    hours: Decimal
+    ects: Decimal | None
+    threshold: Decimal | None
+    bodies: tuple[Body, ...]
+    eu: EuElements
+    badgeclass_url: str
+    image_url: str
+    language: str = "en"
+
+    @property
+    def lead(self) -> Body:
+        """The lead awarding body: the issuer of the credentials."""
+        return self.bodies[0]
+
+
+@dataclass(frozen=True)
+class StatusRef:
+    """
+    Where an award's revocation bit lives.
+
+    Attributes:
+        list_url (str): the URL of the status list credential.
+        index (int): the entry's index in the list.
+    """
+
+    list_url: str
+    index: int
+
+
+@dataclass(frozen=True)
+class AwardFacts:
+    """
+    One award to one learner, with everything its credentials say.
+
+    Attributes:
+        uuid (str): the award's public id.
+        achievement (AchievementFacts): what it certifies.
+        issued_on (datetime): when it was issued.
+        learner_name (str): the learner's full name.
+        email (str): the learner's email (only ever published hashed, with ``salt``).
+        salt (str): the award's recipient salt.
+        value (Decimal | None): the measured grade or completion share (0..1).
+        event_type (str): the event that measured it.
+        event_time (datetime | None): when.
+        verify_url (str): the public verification page.
+        extension_context (str): the URL of the plugin's extension context on this LMS.
+        status (StatusRef | None): its revocation entry.
+        revoked_on (datetime | None): when it was revoked, if it was.
+        revoked_reason (str): why.
+    """
+
+    uuid: str
+    achievement: AchievementFacts
+    issued_on: datetime
+    learner_name: str
+    email: str
+    salt: str
+    value: Decimal | None
+    event_type: str
+    event_time: datetime | None
+    verify_url: str
+    extension_context: str
+    status: StatusRef | None = None
+    revoked_on: datetime | None = None
+    revoked_reason: str = ""

@@ -1,0 +1,39 @@
+"""
+The badge image generated from a badge's title when the admin sets none: an SVG, every text escaped.
+"""
+from __future__ import annotations
+
+import textwrap
+from xml.sax.saxutils import escape
+
+from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION
+
+__all__ = ["badge_svg"]
+
+_COLOURS = {PARTICIPATION: ("#e8f1fb", "#2b6cb0"), ACHIEVEMENT: ("#e9f7ef", "#2f855a"), DEGREE: ("#fdf3e1", "#b7791f")}
+_LABELS = {PARTICIPATION: "PARTICIPATION", ACHIEVEMENT: "ACHIEVEMENT", DEGREE: "MICRO-DEGREE"}
+
+
+def badge_svg(*, title: str, subtitle: str, kind: str) -> str:
+    """A 400 x 400 SVG badge: a medallion with the kind, the title (wrapped) and the subtitle (e.g. the program)."""
+    fill, stroke = _COLOURS.get(kind, _COLOURS[ACHIEVEMENT])
+    lines = textwrap.wrap(title, width=22)[:4] or [""]
+    first = 200 - (len(lines) - 1) * 13
+    title_lines = "".join(
+        f'<text x="200" y="{first + 26 * n}" font-size="22" font-weight="bold" text-anchor="middle" '
+        f'fill="#1a202c">{escape(line)}</text>'
+        for n, line in enumerate(lines)
+    )
+    sub = escape(textwrap.shorten(subtitle, width=34, placeholder="…"))
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400" role="img" '
+        f'aria-label="{escape(title, {chr(34): "&quot;"})}">'
+        f'<circle cx="200" cy="200" r="190" fill="{stroke}"/>'
+        f'<circle cx="200" cy="200" r="172" fill="{fill}"/>'
+        '<g font-family="DejaVu Sans, Verdana, Arial, sans-serif">'
+        f'<text x="200" y="110" font-size="18" letter-spacing="3" text-anchor="middle" fill="{stroke}">'
+        f'{_LABELS.get(kind, "")}</text>'
+        f"{title_lines}"
+        f'<text x="200" y="310" font-size="16" text-anchor="middle" fill="#4a5568">{sub}</text>'
+        "</g></svg>"
+    )

@@ -1,0 +1,322 @@
+"""
+Open Badges 3.0 and CLR 2.0 credentials, the status list credential, and the issuers' DID documents.
+
+``OpenBadgeCredential`` and ``ClrCredential`` follow the VC 2.0 data model; the Bitstring Status List credential
+holds the revocation bits; the ``did:web`` controller document publishes the signing keys.
+
+These build unsigned documents from plain facts; ``proofs.sign`` secures them. Every JSON key used here is
+defined by a bundled context (an undefined key would be left out of the canonical form, so unsigned): the few
+that Open Badges 3.0 lacks are defined by the plugin's own context, ``contexts/microdegree-v1.jsonld``, served by
+the plugin and named by URL (the CLR 2.0 schema allows only URLs in ``@context``; see docs/decisions/0021).
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION
+from .facts import AchievementFacts, AwardFacts, Body, StatusRef
+from .jsonld import CLR_V2, DID_V1, MULTIKEY_V1, OB_V3, VC_V2
+from .proofs import iso_z
+
+__all__ = [
+    "ACHIEVEMENT_TYPES", "CLR_SCHEMA", "OB3_SCHEMA", "REVOCATION_LIST_TYPE", "achievement", "clr_credential",
+    "clr_member_credential", "evidence_narrative", "number_text", "revocation_list",
+    "controller_document", "did_web", "did_web_document_url", "identity_hash", "open_badge_credential",
+    "percent_text", "profile", "status_list_credential", "verification_method_id",
+]
+
+OB3_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+CLR_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+REVOCATION_LIST_TYPE = "1EdTechRevocationList"
+
+ACHIEVEMENT_TYPES = {PARTICIPATION: "CertificateOfCompletion", ACHIEVEMENT: "Course", DEGREE: "MicroCredential"}
+EQF_URL = "http://data.europa.eu/snb/eqf/{level}"
+
+
+def did_web(root_url: str, *path: str) -> str:
+    """The ``did:web`` identifier of a document served at ``<root_url>/<path...>/did.json``."""
+    parts = urlsplit(root_url)
+    host = quote(parts.netloc, safe="")
+    segments = [s for s in parts.path.split("/") if s] + list(path)
+    return ":".join(["did", "web", host, *(quote(s, safe="") for s in segments)])
+
+
+def did_web_document_url(did: str, *, scheme: str = "https") -> str:
+    """Where a ``did:web`` DID document is served (``https``; ``http`` only for a local stand-in)."""
+    if not did.startswith("did:web:"):
+        raise ValueError(f"{did!r} is not a did:web identifier")
+    host, *segments = did[len("did:web:"):].split(":")
+    path = "/".join(unquote(s) for s in segments) if segments else ".well-known"
+    return f"{scheme}://{unquote(host)}/{path}/did.json"
+
+
+def verification_method_id(did: str, public_key_multibase: str) -> str:
+    """A key's verification method id in a controller document: the DID and the key as fragment."""
+    return f"{did}#{public_key_multibase}"
+
+
+def identity_hash(email: str, salt: str) -> str:
+    """The salted SHA-256 of a normalised email address, as Open Badges writes it (``sha256$<hex>``)."""
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
+
+
+def number_text(value: Decimal) -> str:
+    """A Decimal without trailing zeros (``21``, ``1.5``)."""
+    normal = value.normalize()
+    return format(normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal, "f")
+
+
+def percent_text(share: Decimal) -> str:
+    """A share 0..1 as a percentage number (``0.7`` -> ``70``)."""
+    return number_text(share * 100)
+
+
+def profile(body: Body) -> dict[str, Any]:
+    """An awarding body as an OB 3.0 ``Profile`` (its id is its did:web)."""
+    data: dict[str, Any] = {
+        "id": body.did,
+        "type": ["Profile"],
+        "name": body.name,
+        "url": body.url,
+        "address": {"type": ["Address"], "addressCountryCode": body.country},
+    }
+    if body.email:
+        data["email"] = body.email
+    return data
+
+
+def _alignments(facts: AchievementFacts) -> list[dict[str, Any]]:
+    found = []
+    if facts.eu.eqf_level:
+        found.append({
+            "type": ["Alignment"], "targetType": "ext:EQFLevel", "targetFramework": "European Qualifications Framework",
+            "targetCode": str(facts.eu.eqf_level), "targetName": f"EQF level {facts.eu.eqf_level}",
+            "targetUrl": EQF_URL.format(level=facts.eu.eqf_level),
+        })
+    for number, outcome in enumerate(facts.eu.learning_outcomes, start=1):
+        found.append({
+            "type": ["Alignment"], "targetType": "ext:LearningOutcome", "targetName": outcome,
+            "targetUrl": f"{facts.badgeclass_url}#learning-outcome-{number}",
+        })
+    if facts.eu.quality_assurance:
+        found.append({
+            "type": ["Alignment"], "targetType": "ext:QualityAssurance", "targetName": facts.eu.quality_assurance,
+            "targetUrl": facts.lead.url,
+        })
+    return found
+
+
+def _result_description(facts: AchievementFacts) -> dict[str, Any] | None:
+    if facts.threshold is None:
+        return None
+    return {
+        "id": f"urn:uuid:{uuid.uuid5(uuid.UUID(facts.template_id), 'result')}",
+        "type": ["ResultDescription"],
+        "name": facts.eu.assessment,
+        "resultType": "Percent",
+        "requiredValue": percent_text(facts.threshold),
+        "valueMin": "0",
+        "valueMax": "100",
+    }
+
+
+def achievement(facts: AchievementFacts) -> dict[str, Any]:
+    """What an award certifies, as an OB 3.0 ``Achievement`` carrying the EU micro-credential elements."""
+    data: dict[str, Any] = {
+        "id": f"urn:uuid:{facts.template_id}",
+        "type": ["Achievement"],
+        "achievementType": ACHIEVEMENT_TYPES[facts.kind],
+        "name": facts.name,
+        "description": facts.description,
+        "criteria": {"id": facts.badgeclass_url, "narrative": facts.criteria},
+        "image": {"id": facts.image_url, "type": "Image", "caption": facts.name},
+        "creator": profile(facts.lead),
+        "inLanguage": facts.language,
+        "volumeOfLearning": f"PT{number_text(facts.hours)}H",
+        "mode": facts.eu.participation_form,
+        "awardingBody": [profile(body) for body in facts.bodies],
+    }
+    if facts.course_key:
+        data["humanCode"] = facts.course_key
+    if facts.ects is not None:
+        data["creditsAvailable"] = float(facts.ects)
+    if alignments := _alignments(facts):
+        data["alignment"] = alignments
+    if result := _result_description(facts):
+        data["resultDescription"] = [result]
+    return data
+
+
+def _identifiers(facts: AwardFacts) -> list[dict[str, Any]]:
+    found = [{
+        "type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+        "identityHash": identity_hash(facts.email, facts.salt), "salt": facts.salt,
+    }] if facts.email else []
+    if facts.learner_name:
+        found.append({"type": "IdentityObject", "identityType": "name", "hashed": False,
+                      "identityHash": facts.learner_name})
+    return found
+
+
+def _status(status: StatusRef) -> dict[str, Any]:
+    return {
+        "id": f"{status.list_url}#{status.index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(status.index),
+        "statusListCredential": status.list_url,
+    }
+
+
+def evidence_narrative(facts: AwardFacts) -> str:
+    """What was measured, against which threshold, by which event."""
+    ach = facts.achievement
+    if ach.kind == DEGREE:
+        return f"Every course of {ach.program_title} has an achievement record."
+    measured = "Course grade" if ach.kind == ACHIEVEMENT else "Share of the course content completed"
+    value = f"{percent_text(facts.value)} %" if facts.value is not None else "unknown"
+    threshold = f"{percent_text(ach.threshold)} %" if ach.threshold is not None else "-"
+    when = f" on {iso_z(facts.event_time)}" if facts.event_time else ""
+    return (f"{measured} in {ach.course_key}: {value} (required: {threshold}), "
+            f"reported by {facts.event_type or 'the LMS'}{when}.")
+
+
+def open_badge_credential(facts: AwardFacts) -> dict[str, Any]:
+    """An award as an unsigned OB 3.0 ``OpenBadgeCredential``."""
+    ach = facts.achievement
+    issued = iso_z(facts.issued_on)
+    subject: dict[str, Any] = {"type": ["AchievementSubject"], "achievement": achievement(ach)}
+    if identifiers := _identifiers(facts):
+        subject["identifier"] = identifiers
+    if ach.ects is not None:
+        subject["creditsEarned"] = float(ach.ects)
+    if facts.value is not None and (result := _result_description(ach)):
+        subject["result"] = [{"type": ["Result"], "resultDescription": result["id"],
+                              "value": percent_text(facts.value)}]
+    document: dict[str, Any] = {
+        "@context": [VC_V2, OB_V3, facts.extension_context],
+        "id": f"urn:uuid:{facts.uuid}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": ach.name,
+        "description": ach.description,
+        "issuer": profile(ach.lead),
+        "validFrom": issued,
+        "issuanceDate": issued,
+        "awardedDate": issued,
+        "credentialSubject": subject,
+        "evidence": [{"id": facts.verify_url, "type": ["Evidence"], "name": ach.name,
+                      "narrative": evidence_narrative(facts)}],
+        "credentialSchema": [{"id": OB3_SCHEMA, "type": SCHEMA_VALIDATOR}],
+    }
+    if facts.status is not None:
+        document["credentialStatus"] = _status(facts.status)
+    return document
+
+
+def clr_member_credential(facts: AwardFacts) -> dict[str, Any]:
+    """
+    An award as an unsigned OpenBadgeCredential for embedding in a CLR: its own id, no ``credentialStatus``.
+
+    The CLR 2.0 schema allows only an ``id`` and a ``type`` in the ``credentialStatus`` of the credentials a CLR
+    embeds, so a Bitstring Status List entry cannot go there; the CLR's own status covers its members
+    (docs/decisions/0022).
+    """
+    document = open_badge_credential(replace(facts, status=None))
+    document["id"] = f"urn:uuid:{uuid.uuid5(uuid.UUID(facts.uuid), 'clr-member')}"
+    return document
+
+
+def clr_credential(facts: AwardFacts, *, members: list[dict[str, Any]], revocation_list_url: str) -> dict[str, Any]:
+    """
+    A micro-degree as an unsigned CLR 2.0 ``ClrCredential``.
+
+    ``members`` are the signed member credentials (:func:`clr_member_credential`), the degree's first, then its
+    courses'; each keeps its own proof. The CLR lists their achievements and links each course achievement to the
+    degree's (``isChildOf``). Its status is a 1EdTech Revocation List entry (the one status method the CLR 2.0
+    schema allows).
+    """
+    ach = facts.achievement
+    issued = iso_z(facts.issued_on)
+    degree_id = f"urn:uuid:{ach.template_id}"
+    achievements: list[dict[str, Any]] = []
+    associations = []
+    for member in members:
+        found = member["credentialSubject"]["achievement"]
+        if found["id"] not in {a["id"] for a in achievements}:
+            achievements.append(found)
+        if found["id"] != degree_id:
+            associations.append({"type": "Association", "associationType": "isChildOf", "sourceId": found["id"],
+                                 "targetId": degree_id})
+    subject: dict[str, Any] = {
+        "type": ["ClrSubject"],
+        "achievement": achievements,
+        "verifiableCredential": members,
+        "association": associations,
+    }
+    if facts.email:
+        subject["identifier"] = [{"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+                                  "identityHash": identity_hash(facts.email, facts.salt), "salt": facts.salt}]
+    return {
+        "@context": [VC_V2, CLR_V2, OB_V3, facts.extension_context],
+        "id": f"urn:uuid:{uuid.uuid5(uuid.UUID(facts.uuid), 'clr')}",
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "name": ach.name,
+        "description": ach.description,
+        "issuer": profile(ach.lead),
+        "validFrom": issued,
+        "issuanceDate": issued,
+        "credentialSubject": subject,
+        "credentialStatus": {"id": revocation_list_url, "type": REVOCATION_LIST_TYPE},
+        "credentialSchema": [{"id": CLR_SCHEMA, "type": SCHEMA_VALIDATOR}],
+    }
+
+
+def revocation_list(*, url: str, issuer: Body, revoked: list[tuple[str, str]]) -> dict[str, Any]:
+    """A 1EdTech Revocation List: the ids (and reasons) of an issuer's revoked CLR credentials."""
+    return {
+        "id": url,
+        "issuer": issuer.did,
+        "revokedCredentials": [{"id": credential_id, "revocationReason": reason} for credential_id, reason in revoked],
+    }
+
+
+def status_list_credential(*, url: str, issuer: Body, encoded_list: str, valid_from: str) -> dict[str, Any]:
+    """An unsigned ``BitstringStatusListCredential`` of revocation bits, issued by the awarding body."""
+    return {
+        "@context": [VC_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer.did,
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list,
+        },
+    }
+
+
+def controller_document(*, did: str, public_keys: list[str]) -> dict[str, Any]:
+    """
+    The DID document (a controller document) of an awarding body: every key, current and retired, as a Multikey.
+
+    Retired keys stay listed (and usable for ``assertionMethod``) so that credentials signed before a rotation
+    keep verifying.
+    """
+    methods = [
+        {"id": verification_method_id(did, key), "type": "Multikey", "controller": did, "publicKeyMultibase": key}
+        for key in public_keys
+    ]
+    return {
+        "@context": [DID_V1, MULTIKEY_V1],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }

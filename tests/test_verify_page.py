@@ -1,0 +1,130 @@
+"""
+The public verification page, the PDF certificate, LinkedIn, privacy, hostile titles, and the progress API links.
+"""
+from __future__ import annotations
+
+import io
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from pypdf import PdfReader
+
+from microdegree_xblock import api
+from microdegree_xblock.catalog import parse_catalog
+
+from .conftest import BASICS, VET, send_grade
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
+
+
+@pytest.fixture
+def award(catalog, learner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_grade(learner.pk, BASICS, 0.82)
+    return next(a for a in api.get_learner_awards(user_id=learner.pk) if a.kind == "achievement")
+
+
+def test_the_page_shows_everything(award, client):
+    page = client.get(f"/microdegree/verify/{award.id}/").content.decode()
+    for text in ("Anna Schmidt", "Achievement record: Basics", "Dr. med. KI", "Charité Berlin", "KI-Campus",
+                 "Valid", "82 % (required: 70 %)", "21 hours", "1 ECTS", "Type of assessment",
+                 "Form of participation", "online", "<svg", f"/microdegree/credentials/{award.id}/ob3/",
+                 f"/microdegree/ob2/assertions/{award.id}/", f"/microdegree/credentials/{award.id}/certificate.pdf",
+                 f"/microdegree/credentials/{award.id}/badge/", "https://www.linkedin.com/profile/add?startTask="):
+        assert text in page, text
+
+
+def test_unknown_and_malformed_ids_are_404(catalog, client):
+    assert client.get(f"/microdegree/verify/{uuid.uuid4()}/").status_code == 404
+    assert client.get("/microdegree/verify/not-a-uuid/").status_code == 404
+    assert client.get("/microdegree/verify/%3Cscript%3E/").status_code == 404
+    assert client.get(f"/microdegree/credentials/{uuid.uuid4()}/certificate.pdf").status_code == 404
+    assert client.get(f"/microdegree/ob2/assertions/{uuid.uuid4()}/").status_code == 404
+
+
+def test_linkedin_gets_every_field(award, client):
+    response = client.get(f"/microdegree/credentials/{award.id}/linkedin/")
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    assert target.netloc == "www.linkedin.com"
+    query = parse_qs(target.query)
+    assert query["name"] == ["Achievement record: Basics"]
+    assert query["organizationName"] == ["Charité Berlin"]
+    assert query["issueYear"] == [str(award.issued_on.year)] and query["issueMonth"] == [str(award.issued_on.month)]
+    assert query["certUrl"] == [f"http://127.0.0.1:8000/microdegree/verify/{award.id}/"]
+    assert query["certId"] == [award.id]
+
+
+def test_pdf_certificate(award, client):
+    response = client.get(f"/microdegree/credentials/{award.id}/certificate.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+    text = " ".join(reader.pages[0].extract_text().split())
+    for expected in ("Anna Schmidt", "Achievement record: Basics", "Charité Berlin (DE)", "KI-Campus (DE)",
+                     "Issued on", "21 hours", "1 ECTS", f"http://127.0.0.1:8000/microdegree/verify/{award.id}/"):
+        assert expected in text, expected
+
+
+def test_a_private_credential_shows_only_that(award, client, learner, other_learner):
+    client.force_login(other_learner)
+    assert client.post(f"/microdegree/api/v1/awards/{award.id}/visibility/", {"private": True},
+                       content_type="application/json").status_code == 404
+    client.force_login(learner)
+    response = client.post(f"/microdegree/api/v1/awards/{award.id}/visibility/", {"private": True},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["private"] is True
+    assert client.get(f"/microdegree/verify/{award.id}/").status_code == 200  # the owner still sees it all
+    client.logout()
+    page = client.get(f"/microdegree/verify/{award.id}/").content.decode()
+    assert "private" in page
+    for hidden in ("Anna", "Schmidt", "Basics", "Charité", "linkedin.com", "82 %"):
+        assert hidden not in page, hidden
+    for path in ("ob3/", "certificate.pdf", "linkedin/"):
+        assert client.get(f"/microdegree/credentials/{award.id}/{path}").status_code == 404
+
+
+def test_hostile_titles_are_escaped_everywhere(db, learner, client, django_capture_on_commit_callbacks):
+    api.load_catalog(parse_catalog(
+        "issuers:\n  - {id: evil, name: '" + HOSTILE.replace("'", "''") + "', url: 'https://e.org', country: DE}\n"
+        "programs:\n  - id: evil\n    title: '" + HOSTILE + "'\n    issuers: [evil]\n    courses:\n"
+        + "".join(f"      - {{key: 'course-v1:E+C{n}+1', title: '{HOSTILE}', hours: 30}}\n" for n in range(3))))
+    with django_capture_on_commit_callbacks(execute=True):
+        send_grade(learner.pk, "course-v1:E+C0+1", 0.9)
+    award = next(a for a in api.get_learner_awards(user_id=learner.pk) if a.kind == "achievement")
+    for path in (f"/microdegree/verify/{award.id}/", f"/microdegree/credentials/{award.id}/badge/",
+                 "/microdegree/ob2/programs/evil/achievement/course-v1:E+C0+1/image/"):
+        body = client.get(path).content.decode()
+        assert "<script>" not in body and "<b>bold</b>" not in body, path
+        assert "&lt;script&gt;" in body, path
+    assert client.get(f"/microdegree/credentials/{award.id}/certificate.pdf").status_code == 200
+
+
+def test_progress_api_carries_the_links(award, learner, client):
+    client.force_login(learner)
+    programs = client.get("/microdegree/api/v1/progress/").json()["programs"]
+    course = next(c for p in programs if p["id"] == "dr-med-ki" for c in p["courses"] if c["course_key"] == BASICS)
+    achievement = course["achievement"]
+    root = "http://127.0.0.1:8000/microdegree"
+    assert achievement["verify_url"] == f"{root}/verify/{award.id}/"
+    assert achievement["ob2_url"] == f"{root}/ob2/assertions/{award.id}/"
+    assert achievement["ob3_url"] == f"{root}/credentials/{award.id}/ob3/"
+    assert achievement["pdf_url"] == f"{root}/credentials/{award.id}/certificate.pdf"
+    assert achievement["linkedin_url"] == f"{root}/credentials/{award.id}/linkedin/"
+    assert "clr_url" not in achievement
+
+
+def test_degree_links_include_the_clr(catalog, learner, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for key in VET:
+            send_grade(learner.pk, key, 0.9)
+    client.force_login(learner)
+    program = next(p for p in client.get("/microdegree/api/v1/progress/").json()["programs"] if p["id"] == "ai-vet")
+    degree = program["degree"]
+    assert degree["clr_url"].endswith(f"/credentials/{degree['id']}/clr/")
+    assert client.get(degree["clr_url"].removeprefix("http://127.0.0.1:8000")).status_code == 200
