@@ -67,7 +67,7 @@ class ProgramCourseForm(forms.ModelForm):
     class Meta:
         model = ProgramCourse
         fields = ("course_key", "title", "hours", "ects", "planned", "order",
-                  "achievement_threshold", "participation_threshold")
+                  "achievement_threshold", "participation_threshold", "badge_image_url")
 
     def clean_course_key(self) -> Any:
         """Reject invalid opaque keys with the catalog's message."""
@@ -75,6 +75,10 @@ class ProgramCourseForm(forms.ModelForm):
         if message := catalog.check_course_key(str(value) if value else ""):
             raise forms.ValidationError(message)
         return value
+
+    def clean_badge_image_url(self) -> Any:
+        """An http(s) URL, as in program files."""
+        return _checked(self.cleaned_data.get("badge_image_url"), catalog.check_http_url)
 
     def clean_hours(self) -> Any:
         """A positive number of hours, as in program files."""
@@ -147,7 +151,12 @@ class ProgramForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = ("slug", "title", "description")
+        fields = ("slug", "title", "description", "learning_outcomes", "eqf_level", "participation_form",
+                  "assessment_type", "quality_assurance", "badge_image_url")
+
+    def clean_badge_image_url(self) -> Any:
+        """An http(s) URL, as in program files."""
+        return _checked(self.cleaned_data.get("badge_image_url"), catalog.check_http_url)
 
     def clean_slug(self) -> Any:
         """Ids are slugs, as in program files."""

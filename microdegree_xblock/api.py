@@ -855,7 +855,7 @@ def _achievement_facts(program: Program, kind: str, course: ProgramCourse | None
             program_title=program.title, course_key=None, hours=sum((c.hours for c in courses), Decimal(0)),
             ects=sum(ects, Decimal(0)) if courses and len(ects) == len(courses) else None,
             threshold=None, bodies=bodies, eu=_eu(program, DEGREE), badgeclass_url=badge_url,
-            image_url=badge_url + "image/",
+            image_url=program.badge_image_url or badge_url + "image/",
         )
     info = _course_info(course, defaults)
     if kind == ACHIEVEMENT:
@@ -876,7 +876,7 @@ def _achievement_facts(program: Program, kind: str, course: ProgramCourse | None
         template_id=template_uuid(program_id=program.slug, kind=kind, course_key=course_key), kind=kind, name=name,
         description=description, criteria=criteria, program_title=program.title, course_key=course_key,
         hours=course.hours, ects=course.ects, threshold=threshold, bodies=bodies, eu=_eu(program, kind),
-        badgeclass_url=badge_url, image_url=badge_url + "image/",
+        badgeclass_url=badge_url, image_url=course.badge_image_url or badge_url + "image/",
     )
 
 
@@ -1361,6 +1361,16 @@ def _course_values(spec: CourseSpec, order: int) -> dict[str, Any]:
     return {
         "title": spec.title, "hours": spec.hours, "ects": spec.ects, "planned": spec.planned, "order": order,
         "achievement_threshold": spec.achievement_threshold, "participation_threshold": spec.participation_threshold,
+        "badge_image_url": spec.badge_image,
+    }
+
+
+def _program_values(spec: ProgramSpec) -> dict[str, Any]:
+    return {
+        "title": spec.title, "description": spec.description, "learning_outcomes": "\n".join(spec.learning_outcomes),
+        "eqf_level": spec.eqf_level, "participation_form": spec.participation_form,
+        "assessment_type": spec.assessment_type, "quality_assurance": spec.quality_assurance,
+        "badge_image_url": spec.badge_image,
     }
 
 
@@ -1370,10 +1380,10 @@ def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: li
     program = Program.objects.select_for_update().filter(slug=spec.id).first()
     is_new = program is None
     if program is None:
-        program = Program.objects.create(slug=spec.id, title=spec.title, description=spec.description)
+        program = Program.objects.create(slug=spec.id, **_program_values(spec))
         dirty = False
     else:
-        dirty = _sync(program, {"title": spec.title, "description": spec.description})
+        dirty = _sync(program, _program_values(spec))
         if dirty:
             program.save()
     wanted_issuers = [issuers[slug].pk for slug in spec.issuers]
@@ -1432,9 +1442,13 @@ def dump_catalog() -> CatalogSpec:
                         ects=_decimal_or_none(c.ects), planned=c.planned,
                         achievement_threshold=_decimal_or_none(c.achievement_threshold),
                         participation_threshold=_decimal_or_none(c.participation_threshold),
+                        badge_image=c.badge_image_url,
                     )
                     for c in p.courses.all()
                 ),
+                learning_outcomes=tuple(line for line in p.learning_outcomes.splitlines() if line.strip()),
+                eqf_level=p.eqf_level, participation_form=p.participation_form, assessment_type=p.assessment_type,
+                quality_assurance=p.quality_assurance, badge_image=p.badge_image_url,
             )
             for p in programs
         ),

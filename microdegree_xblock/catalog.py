@@ -31,6 +31,7 @@ __all__ = [
     "validate_catalog",
     "check_course_key",
     "check_email",
+    "check_eqf_level",
     "check_hours",
     "check_http_url",
     "check_slug",
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 MIN_COURSES = 3
+EQF_LEVELS = (1, 8)
 HOURS_RANGE = (Decimal(90), Decimal(150))
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 # ISO 3166-1 alpha-2 (all 249 officially assigned codes).
@@ -57,9 +59,12 @@ COUNTRIES = frozenset(
 )
 
 ISSUER_FIELDS = {"id", "name", "url", "email", "country"}
-PROGRAM_FIELDS = {"id", "title", "description", "issuers", "courses"}
+PROGRAM_FIELDS = {
+    "id", "title", "description", "issuers", "courses", "learning_outcomes", "eqf_level", "participation_form",
+    "assessment_type", "quality_assurance", "badge_image",
+}
 COURSE_FIELDS = {
-    "key", "title", "hours", "ects", "planned", "achievement_threshold", "participation_threshold",
+    "key", "title", "hours", "ects", "planned", "achievement_threshold", "participation_threshold", "badge_image",
 }
 
 
@@ -93,17 +98,29 @@ class CourseSpec:
     planned: bool = False
     achievement_threshold: Decimal | None = None
     participation_threshold: Decimal | None = None
+    badge_image: str = ""
 
 
 @dataclass(frozen=True)
 class ProgramSpec:
-    """A program as a catalog file declares it."""
+    """
+    A program as a catalog file declares it.
+
+    The EU micro-credential elements (learning outcomes, EQF level, form of participation, type of assessment, type
+    of quality assurance) are optional; empty ones fall back to the platform's settings in the credentials.
+    """
 
     id: str
     title: str
     description: str
     issuers: tuple[str, ...]
     courses: tuple[CourseSpec, ...]
+    learning_outcomes: tuple[str, ...] = ()
+    eqf_level: int | None = None
+    participation_form: str = ""
+    assessment_type: str = ""
+    quality_assurance: str = ""
+    badge_image: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +166,14 @@ def check_hours(value: object) -> str | None:
     number = _number(value)
     if number is None or number <= 0:
         return f"{value!r} must be a positive number of hours"
+    return None
+
+
+def check_eqf_level(value: object) -> str | None:
+    """Error message if ``value`` is not a European Qualifications Framework level (1 to 8)."""
+    low, high = EQF_LEVELS
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return f"{value!r} must be an EQF level, a whole number from {low} to {high}"
     return None
 
 
@@ -230,6 +255,14 @@ class _Collector:
             self.add(f"{where}.{name}", f"is longer than {max_length} characters")
         return value.strip()
 
+    def image_url(self, where: str, data: Mapping[str, Any]) -> str:
+        """The optional ``badge_image`` (an http(s) URL of a PNG or SVG the admin provides)."""
+        url = self.text(where, data, "badge_image", required=False)
+        if url and (message := check_http_url(url)):
+            self.add(f"{where}.badge_image", message)
+            return ""
+        return url
+
     def slug(self, where: str, data: Mapping[str, Any]) -> str:
         value = data.get("id")
         if message := check_slug(value):
@@ -294,7 +327,8 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
                 col.add(f"{where}.{name}", message)
             else:
                 thresholds[name] = _number(value)
-    return CourseSpec(key=key, title=title, hours=hours, ects=ects, planned=planned, **thresholds)
+    return CourseSpec(key=key, title=title, hours=hours, ects=ects, planned=planned,
+                      badge_image=col.image_url(where, data), **thresholds)
 
 
 def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warnings: list[str]) -> ProgramSpec | None:
@@ -337,8 +371,30 @@ def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warni
     if courses and (warning := hours_warning(total)):
         warnings.append(f"{where}: {warning}")
     return ProgramSpec(
-        id=slug, title=title, description=description, issuers=tuple(map(str, issuers)), courses=tuple(courses)
+        id=slug, title=title, description=description, issuers=tuple(map(str, issuers)), courses=tuple(courses),
+        **_eu_elements(col, where, data), badge_image=col.image_url(where, data),
     )
+
+
+def _eu_elements(col: _Collector, where: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The optional EU micro-credential elements of a program."""
+    outcomes = data.get("learning_outcomes") or []
+    if isinstance(outcomes, str):
+        outcomes = [line for line in outcomes.splitlines() if line.strip()]
+    if not isinstance(outcomes, list) or not all(isinstance(o, str) and o.strip() for o in outcomes):
+        col.add(f"{where}.learning_outcomes", "must be a list of learning outcomes (text)")
+        outcomes = []
+    level = data.get("eqf_level")
+    if level is not None and (message := check_eqf_level(level)):
+        col.add(f"{where}.eqf_level", message)
+        level = None
+    return {
+        "learning_outcomes": tuple(o.strip() for o in outcomes),
+        "eqf_level": level,
+        "participation_form": col.text(where, data, "participation_form", required=False),
+        "assessment_type": col.text(where, data, "assessment_type", required=False),
+        "quality_assurance": col.text(where, data, "quality_assurance", required=False, max_length=0),
+    }
 
 
 def validate_catalog(data: Any, *, known_issuer_ids: Iterable[str] = ()) -> CatalogSpec:
@@ -427,10 +483,21 @@ def catalog_to_dict(spec: CatalogSpec) -> dict[str, Any]:
                             ("planned", c.planned),
                             ("achievement_threshold", _plain(c.achievement_threshold)),
                             ("participation_threshold", _plain(c.participation_threshold)),
+                            ("badge_image", c.badge_image or None),
                         ) if value is not None
                     }
                     for c in p.courses
                 ],
+                **{
+                    key: value for key, value in (
+                        ("learning_outcomes", list(p.learning_outcomes) or None),
+                        ("eqf_level", p.eqf_level),
+                        ("participation_form", p.participation_form or None),
+                        ("assessment_type", p.assessment_type or None),
+                        ("quality_assurance", p.quality_assurance or None),
+                        ("badge_image", p.badge_image or None),
+                    ) if value is not None
+                },
             }
             for p in spec.programs
         ],

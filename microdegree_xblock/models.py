@@ -75,6 +75,10 @@ class Program(models.Model):
         _("type of quality assurance"), blank=True,
         help_text=_("How the program's quality is assured. Empty: the platform default."),
     )
+    badge_image_url = models.URLField(
+        _("badge image"), max_length=255, blank=True,
+        help_text=_("URL of the micro-degree's badge image (PNG or SVG). Empty: one is generated from the title."),
+    )
 
     class Meta:
         ordering = ("title",)
@@ -134,6 +138,10 @@ class ProgramCourse(models.Model):
     participation_threshold = models.DecimalField(
         _("participation threshold"), max_digits=5, decimal_places=4, null=True, blank=True,
         validators=UNIT_INTERVAL, help_text=_("Share of content accessed, 0 to 1. Empty: the platform default."),
+    )
+    badge_image_url = models.URLField(
+        _("badge image"), max_length=255, blank=True,
+        help_text=_("URL of the badge image of this course's records (PNG or SVG). Empty: generated from the title."),
     )
 
     class Meta:

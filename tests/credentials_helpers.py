@@ -2,7 +2,7 @@
 Helpers of the credential tests: an award pipeline run to its end, and a verifier written from the specifications.
 
 The verifier shares no code with the plugin's signing: it reads the contexts the standards bodies publish (the
-copies in ../shared/standards), resolves did:web through HTTP (the Django test client), decodes base58 and
+copies in tests/standards), resolves did:web through HTTP (the Django test client), decodes base58 and
 Multikey itself, canonicalises with pyld (RDFC-1.0 / URDNA2015) and checks Ed25519 with cryptography.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pyld import jsonld
 
-STANDARDS = Path(__file__).resolve().parent.parent.parent / "shared" / "standards"
+STANDARDS = Path(__file__).resolve().parent / "standards"  # copies of the published documents (README there)
 PUBLISHED = {
     "https://www.w3.org/ns/credentials/v2": "contexts/credentials-v2.jsonld",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "contexts/ob-v3p0-3.0.3.json",

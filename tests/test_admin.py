@@ -172,7 +172,7 @@ def _change_form_data(client, url):
     """The POST data of an admin change form as it was rendered (main form, management forms, inlines)."""
     response = client.get(url)
     form = response.context["adminform"].form
-    data = {name: form.initial.get(name, "") for name in form.fields}
+    data = {name: "" if form.initial.get(name) is None else form.initial[name] for name in form.fields}
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         for name, field in formset.management_form.fields.items():
