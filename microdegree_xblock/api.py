@@ -1268,7 +1268,9 @@ def get_certificate_pdf(*, award_id: str | uuid.UUID, viewer_id: int | None = No
             "date": date_format(page.award.revoked_on, "DATE_FORMAT"), "reason": page.award.revoked_reason}
     cert = pdf.Certificate(
         heading=str(headings[ach.kind]), learner_name=facts.learner_name, statement=_("has earned"),
-        title=ach.name, program_line=_("in the micro-degree program %(program)s") % {"program": ach.program_title},
+        title=ach.name,
+        program_line=("" if ach.kind == DEGREE  # the degree's title is the program's
+                      else _("in the micro-degree program %(program)s") % {"program": ach.program_title}),
         bodies_label=_("Awarded by"), bodies=tuple(f"{b.name} ({b.country})" for b in ach.bodies),
         date_line=_("Issued on %(date)s") % {"date": date_format(facts.issued_on, "DATE_FORMAT")},
         workload_line=workload, detail_lines=tuple(details), verify_label=_("Verify this credential:"),
