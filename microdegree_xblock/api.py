@@ -233,6 +233,7 @@ def _award_info(award: Award, program_slug: str) -> AwardInfo:
         event_time=award.evidence_event_time,
         revoked_on=award.revoked_at,
         revoked_reason=award.revoked_reason,
+        private=award.private,
     )
 
 

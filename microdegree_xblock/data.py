@@ -104,6 +104,7 @@ class AwardInfo:
         event_time (datetime | None): when that event happened.
         revoked_on (datetime | None): when it was revoked, if it was.
         revoked_reason (str): why.
+        private (bool): the learner hid it: its public pages show only that it is private.
     """
 
     id: str
@@ -117,6 +118,7 @@ class AwardInfo:
     event_time: datetime | None
     revoked_on: datetime | None = None
     revoked_reason: str = ""
+    private: bool = False
 
     @property
     def is_revoked(self) -> bool:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
@@ -202,12 +203,15 @@ def _award_item(award: dict[str, Any], programs: dict[str, dict[str, Any]]) -> d
     else:
         title = course_titles.get(award["course_key"] or "", award["course_key"] or "")
     item = award_view(award) or {}
-    item.update({"title": title, "program_title": program["title"] if program else award["program_id"]})
+    item.update({
+        "title": title, "program_title": program["title"] if program else award["program_id"],
+        "visibility_url": reverse("microdegree:achievements-visibility", kwargs={"award_id": award["id"]}),
+    })
     return item
 
 
 def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, Any]], *,
-                        language: str | None = None) -> str:
+                        language: str | None = None, csrf_token: str = "") -> str:
     """
     The learner's achievements page.
 
@@ -217,6 +221,7 @@ def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, A
         awards: every award of the learner (``award_json`` of each, revoked ones included), shown newest first
             with every link they carry.
         language: the language of the page (None: the active language).
+        csrf_token: the request's CSRF token, for the forms that make a credential private or public.
     """
     by_id = {program["id"]: program for program in programs}
     panels = [
@@ -232,5 +237,6 @@ def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, A
         "css": SafeString(read_text("css/panel.css")),
         "dashboard_url": f"{str(getattr(settings, 'LMS_ROOT_URL', '') or '').rstrip('/')}/dashboard",
         "language": language,
+        "csrf_token": csrf_token,
     }
     return render_template("microdegree/achievements.html", context, language=language)

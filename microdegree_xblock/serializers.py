@@ -46,6 +46,7 @@ def award_json(award: AwardInfo | None) -> dict[str, Any] | None:
         "threshold": number(award.threshold),
         "revoked": award.is_revoked,
         "revoked_on": award.revoked_on.isoformat() if award.revoked_on else None,
+        "private": award.private,
         # The credential links: verify_url, ob2_url, ob3_url, pdf_url, linkedin_url, badge_url (+ clr_url).
         **links.award_links(getattr(settings, "LMS_ROOT_URL", ""), award.id, kind=award.kind),
     }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/programs/", views.ProgramCatalogView.as_view(), name="api-programs"),
     path("api/v1/progress/", views.LearnerProgressView.as_view(), name="api-progress"),
     path("achievements/", views.achievements, name="achievements"),
+    path("achievements/<uuid:award_id>/visibility/", views.set_visibility, name="achievements-visibility"),
     # Verifiable credentials (docs/decisions/0020-0023).
     path("verify/<uuid:award_id>/", views.verify_page, name="verify"),
     path("credentials/<uuid:award_id>/ob3/", views.credential_ob3, name="credential-ob3"),

@@ -11,10 +11,12 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -79,7 +81,20 @@ def achievements(request: HttpRequest) -> HttpResponse:
     user_id = cast(int, request.user.pk)  # signed in: login_required
     programs = [progress_json(progress) for progress in api.get_learner_progress(user_id=user_id)]
     awards = [award_json(award) for award in api.get_learner_awards(user_id=user_id)]
-    return HttpResponse(render_achievements(programs, [a for a in awards if a is not None]))
+    return HttpResponse(render_achievements(programs, [a for a in awards if a is not None],
+                                            csrf_token=get_token(request)))
+
+
+@login_required
+@require_POST
+def set_visibility(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    """The achievements page's form: the learner makes one of their credentials private, or public again."""
+    user_id = cast(int, request.user.pk)  # signed in: login_required
+    try:
+        api.set_award_private(user_id=user_id, award_id=award_id, private=request.POST.get("private") == "true")
+    except api.UnknownAward as exc:
+        raise Http404(_("No such credential.")) from exc
+    return HttpResponseRedirect(f"{reverse('microdegree:achievements')}#award-{award_id}", status=303)
 
 
 # ---------------------------------------------------------------------------------------------------------------
