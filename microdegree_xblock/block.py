@@ -99,6 +99,7 @@ class MicrodegreeXBlock(XBlock):
         data, html, signed_in = self._panel()
         fragment = Fragment(html)
         fragment.add_css(read_text("css/panel.css"))
+        fragment.add_javascript(read_text("js/common.js"))
         fragment.add_javascript(read_text("js/panel.js"))
         # The arguments hold no free text (see panel.client_state): runtimes embed them unescaped in a <script>.
         fragment.initialize_js("MicrodegreePanel", {
@@ -157,6 +158,7 @@ class MicrodegreeXBlock(XBlock):
         }, language=self._language())
         fragment = Fragment(html)
         fragment.add_css(read_text("css/studio.css"))
+        fragment.add_javascript(read_text("js/common.js"))
         fragment.add_javascript(read_text("js/studio.js"))
         fragment.initialize_js("MicrodegreeStudio", {"programs": [program["id"] for program in programs]})
         return fragment

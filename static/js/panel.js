@@ -15,21 +15,8 @@
 
   var MIN_INTERVAL_MS = 5000;  // automatic refreshes at most this often; the button always refreshes
 
-  function domElement(element) {
-    // Runtimes pass a DOM element or (older ones) a jQuery object.
-    return element && element.jquery ? element[0] : element;
-  }
-
-  function cookie(name) {
-    var parts = document.cookie ? document.cookie.split(';') : [];
-    for (var i = 0; i < parts.length; i++) {
-      var pair = parts[i].trim();
-      if (pair.indexOf(name + '=') === 0) {
-        return decodeURIComponent(pair.substring(name.length + 1));
-      }
-    }
-    return '';
-  }
+  var domElement = window.MicrodegreeCommon.domElement;  // static/js/common.js
+  var cookie = window.MicrodegreeCommon.cookie;
 
   function MicrodegreePanel(runtime, element, args) {
     var root = domElement(element);

@@ -8,20 +8,8 @@
 (function (window, document) {
   'use strict';
 
-  function domElement(element) {
-    return element && element.jquery ? element[0] : element;
-  }
-
-  function cookie(name) {
-    var parts = document.cookie ? document.cookie.split(';') : [];
-    for (var i = 0; i < parts.length; i++) {
-      var pair = parts[i].trim();
-      if (pair.indexOf(name + '=') === 0) {
-        return decodeURIComponent(pair.substring(name.length + 1));
-      }
-    }
-    return '';
-  }
+  var domElement = window.MicrodegreeCommon.domElement;  // static/js/common.js
+  var cookie = window.MicrodegreeCommon.cookie;
 
   function MicrodegreeStudio(runtime, element, args) {  // eslint-disable-line no-unused-vars
     var root = domElement(element);

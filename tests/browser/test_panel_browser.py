@@ -138,14 +138,15 @@ def test_panel_script_needs_no_page_script(new_page, catalog, learner):
     send_grade(learner.pk, BASICS, 0.82)
     block = make_block('<microdegree program="dr-med-ki"/>', learner.pk)
     fragment = block.student_view()
-    script = next(r.data for r in fragment.resources if r.mimetype == "application/javascript")
+    scripts = [r.data for r in fragment.resources if r.mimetype == "application/javascript"]
     send_grade(learner.pk, CLINICS, 0.9)
     fresh = block.refresh.__wrapped__(block, {}).json_body  # what the handler would answer now
     page = new_page()
     page.route("**/handler/refresh", lambda route: route.fulfill(json=fresh, headers={"Cache-Control": "no-store"}))
     page.goto("/login/")  # a page of the site with no script, for a same-origin fetch
     page.set_content(f"<!doctype html><html lang='en'><body><div id='unit'>{fragment.body_html()}</div></body></html>")
-    page.add_script_tag(content=script)
+    for script in scripts:  # common.js, then panel.js, in the fragment's order
+        page.add_script_tag(content=script)
     assert page.evaluate("() => typeof window.jQuery") == "undefined"
     page.evaluate("""(args) => {
         const runtime = {handlerUrl: (element, name) => '/handler/' + name};
