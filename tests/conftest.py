@@ -7,6 +7,7 @@ import textwrap
 from datetime import UTC, datetime
 
 import pytest
+import yaml
 from django.contrib.auth import get_user_model
 from opaque_keys.edx.keys import CourseKey
 from openedx_events.learning.data import (
@@ -24,7 +25,7 @@ from openedx_events.learning.signals import (
 )
 
 from microdegree_xblock import api
-from microdegree_xblock.catalog import parse_catalog
+from microdegree_xblock.catalog import parse_catalog, validate_catalog
 
 BASICS = "course-v1:Charite+DrMedKI_Basics+2020"
 CLINICS = "course-v1:Charite+DrMedKI_Clinics+2022"
@@ -55,6 +56,18 @@ CATALOG = textwrap.dedent(f"""
           - {{key: "{CLINICS}", title: Clinics, hours: 16}}
           - {{key: "{ETHICS}", title: Ethics, hours: 25, planned: true}}
 """)
+
+
+def load_many_programs(count: int) -> None:
+    """Store ``count`` copies of the AI_VET program (ids p0, p1, ...; course keys ...+P0, ...+P1, ...)."""
+    base = yaml.safe_load(CATALOG)
+    template = base["programs"][0]
+    data = {"issuers": base["issuers"], "programs": []}
+    for n in range(count):
+        program = dict(template, id=f"p{n}", title=f"Program {n}")
+        program["courses"] = [dict(c, key=c["key"].replace("+2024", f"+P{n}")) for c in template["courses"]]
+        data["programs"].append(program)
+    api.load_catalog(validate_catalog(data))
 
 
 @pytest.fixture

@@ -9,13 +9,11 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 from django.utils import translation
 
 from microdegree_xblock import api, serializers, views
-from microdegree_xblock.catalog import validate_catalog
 
-from .conftest import BASICS, CATALOG, CLINICS, VET, send_grade
+from .conftest import BASICS, CLINICS, VET, load_many_programs, send_grade
 from .test_panel import text
 
 pytestmark = pytest.mark.django_db
@@ -176,21 +174,10 @@ def test_never_cached(client, learner):
     assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
-def _catalog_with(programs: int) -> None:
-    base = yaml.safe_load(CATALOG)
-    template = base["programs"][0]
-    data = {"issuers": base["issuers"], "programs": []}
-    for n in range(programs):
-        program = dict(template, id=f"p{n}", title=f"Program {n}")
-        program["courses"] = [dict(c, key=c["key"].replace("+2024", f"+P{n}")) for c in template["courses"]]
-        data["programs"].append(program)
-    api.load_catalog(validate_catalog(data))
-
-
 @pytest.mark.parametrize("programs", [1, 12])
 def test_constant_number_of_queries(client, learner, programs, django_assert_num_queries,
                                     django_capture_on_commit_callbacks):
-    _catalog_with(programs)
+    load_many_programs(programs)
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(programs):
             for roman in ("I", "II", "III", "IV"):

@@ -9,13 +9,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import yaml
 from django.contrib.auth import get_user_model
 
-from microdegree_xblock import api
-from microdegree_xblock.catalog import validate_catalog
-
-from .conftest import CATALOG, VET, send_grade
+from .conftest import VET, load_many_programs, send_grade
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +43,7 @@ def test_bench_grade_event_that_awards(benchmark, catalog, django_capture_on_com
 @pytest.mark.parametrize("programs", [1, 20])
 def test_bench_progress_api(benchmark, client, learner, programs):
     benchmark.group = "progress API"
-    base = yaml.safe_load(CATALOG)
-    template = base["programs"][0]
-    data = {"issuers": base["issuers"], "programs": []}
-    for n in range(programs):
-        program = dict(template, id=f"p{n}", title=f"Program {n}")
-        program["courses"] = [dict(c, key=c["key"].replace("+2024", f"+P{n}")) for c in template["courses"]]
-        data["programs"].append(program)
-    api.load_catalog(validate_catalog(data))
+    load_many_programs(programs)
     for n in range(programs):
         send_grade(learner.pk, f"course-v1:Uni+AI_VET_I+P{n}", 0.9)
     client.force_login(learner)
