@@ -86,6 +86,7 @@ __all__ = [
     "get_award",
     "get_badge_image",
     "get_baked_badge",
+    "get_baked_badge_png",
     "get_certificate_pdf",
     "get_controller_document",
     "get_credential_page",
@@ -1216,13 +1217,29 @@ def get_baked_badge(*, award_id: str | uuid.UUID) -> str:
     Raises:
         UnknownAward: unknown id.
     """
+    assertion_data, look = _badge_look(award_id)
+    return ob2.bake_svg(images.badge_svg(**look), assertion_data=assertion_data)
+
+
+def get_baked_badge_png(*, award_id: str | uuid.UUID) -> bytes:
+    """
+    The award's badge image as a PNG with its OB 2.0 Assertion baked in (an ``iTXt`` chunk, per the baking spec).
+
+    Raises:
+        UnknownAward: unknown id.
+    """
+    assertion_data, look = _badge_look(award_id)
+    return ob2.bake_png(images.badge_png(**look), assertion_data=assertion_data)
+
+
+def _badge_look(award_id: str | uuid.UUID) -> tuple[dict[str, Any], dict[str, str]]:
+    """The award's hosted OB 2.0 assertion and what its badge image shows."""
     award = _public_award(award_id)
     facts = _award_facts(award)
     root = _root()
     data = ob2.assertion(facts, url=links.ob2_assertion_url(root, str(award.uuid)),
                          image_url=links.award_links(root, str(award.uuid), kind=award.kind)["badge_url"])
-    svg = images.badge_svg(title=facts.achievement.name, subtitle=facts.achievement.program_title, kind=award.kind)
-    return ob2.bake_svg(svg, assertion_data=data)
+    return data, {"title": facts.achievement.name, "subtitle": facts.achievement.program_title, "kind": award.kind}
 
 
 def linkedin_url(page: CredentialPage, *, organization_id: str = "") -> str:

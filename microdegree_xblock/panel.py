@@ -30,7 +30,9 @@ __all__ = [
 
 # The links an award may carry (added to the award JSON by the credentials package), in the order shown.
 # A key that is absent or empty is not shown: the panel never makes up a URL.
-AWARD_LINK_KEYS = ("verify_url", "pdf_url", "ob3_url", "ob2_url", "badge_url", "clr_url", "linkedin_url")
+AWARD_LINK_KEYS = (
+    "verify_url", "pdf_url", "ob3_url", "ob2_url", "badge_url", "badge_png_url", "clr_url", "linkedin_url",
+)
 
 PREVIEW = "preview"
 LEARNER = "learner"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("credentials/<uuid:award_id>/certificate.pdf", views.certificate_pdf, name="credential-pdf"),
     path("credentials/<uuid:award_id>/linkedin/", views.linkedin_redirect, name="credential-linkedin"),
     path("credentials/<uuid:award_id>/badge/", views.baked_badge, name="credential-badge"),
+    path("credentials/<uuid:award_id>/badge.png", views.baked_badge_png, name="credential-badge-png"),
     path("ob2/assertions/<uuid:award_id>/", views.ob2_assertion, name="ob2-assertion"),
     path("ob2/issuers/<slug:issuer_id>/", views.ob2_issuer, name="ob2-issuer"),
     path("ob2/programs/<slug:program_id>/degree/", views.ob2_badge_class, name="ob2-badge-degree"),

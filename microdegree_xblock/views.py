@@ -203,6 +203,18 @@ def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # p
 
 
 @require_safe
+def baked_badge_png(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
+    """The award's badge image as a PNG with its Open Badges 2.0 assertion baked in (an ``iTXt`` chunk)."""
+    try:
+        png = api.get_baked_badge_png(award_id=award_id)
+    except api.UnknownAward as exc:
+        raise Http404(_("No such credential.")) from exc
+    response = _public(HttpResponse(png, content_type="image/png"))
+    response["Content-Disposition"] = f'attachment; filename="badge-{award_id}.png"'
+    return response
+
+
+@require_safe
 def ob2_assertion(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
     """
     The award's Open Badges 2.0 hosted Assertion.

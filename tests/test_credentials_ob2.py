@@ -6,6 +6,7 @@ loader, and every request that would leave the local server fails the test.
 """
 from __future__ import annotations
 
+import io
 import json
 from urllib.parse import urlsplit
 
@@ -86,6 +87,27 @@ def test_a_revoked_assertion_answers_gone_and_revoked(offline_validator, live_aw
     # still reports the (well-formed) revoked assertion as valid. Revocation is shown by the 410 and the body.
     report = offline_validator(url, use_cache=False)
     assert not _errors(report)
+
+
+def test_the_png_baked_badge_carries_the_assertion_and_validates(offline_validator, live_award, live_server,
+                                                                 tmp_path):
+    response = requests.get(f"{live_server.url}/microdegree/credentials/{live_award.id}/badge.png", timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
+    from PIL import Image
+
+    with Image.open(io.BytesIO(response.content)) as image:
+        assert image.size == (400, 400)
+        image.verify()  # a valid PNG with its chunks' checksums right
+    path = tmp_path / "badge.png"
+    path.write_bytes(response.content)
+    url = f"{live_server.url}/microdegree/ob2/assertions/{live_award.id}/"
+    with path.open("rb") as image:
+        baked = json.loads(unbake(image))  # the assertion itself, from the iTXt chunk "openbadges"
+    assert baked["id"] == url and baked["type"] == "Assertion"
+    with path.open("rb") as image:
+        report = offline_validator(image, recipient_profile={"email": "anna@example.org"}, use_cache=False)
+    assert report["report"]["valid"], json.dumps(report["report"], indent=1)
 
 
 def test_the_baked_badge_carries_the_assertion_and_validates(offline_validator, live_award, live_server, tmp_path):

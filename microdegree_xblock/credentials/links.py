@@ -68,6 +68,7 @@ def award_links(root: str, award_id: str, *, kind: str) -> dict[str, str]:
         "pdf_url": f"{base}/certificate.pdf",
         "linkedin_url": f"{base}/linkedin/",
         "badge_url": f"{base}/badge/",
+        "badge_png_url": f"{base}/badge.png",
     }
     if kind == DEGREE:
         links["clr_url"] = f"{base}/clr/"
