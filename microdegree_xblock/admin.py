@@ -82,16 +82,10 @@ class ProgramCourseForm(forms.ModelForm):
 
     def clean_hours(self) -> Any:
         """A positive number of hours, as in program files."""
-        value = self.cleaned_data.get("hours")
-        if value is not None and (message := catalog.check_hours(value)):
-            raise forms.ValidationError(message)
-        return value
+        return _checked(self.cleaned_data.get("hours"), catalog.check_hours)
 
     def _clean_share(self, name: str) -> Any:
-        value = self.cleaned_data.get(name)
-        if value is not None and (message := catalog.check_share(value)):
-            raise forms.ValidationError(message)
-        return value
+        return _checked(self.cleaned_data.get(name), catalog.check_share)
 
     def clean_achievement_threshold(self) -> Any:
         """A threshold in (0, 1]."""

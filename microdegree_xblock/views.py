@@ -291,8 +291,7 @@ def revocation_list(request: HttpRequest, issuer_id: str) -> HttpResponse:  # py
 @require_safe
 def extension_context(request: HttpRequest) -> HttpResponse:  # pylint: disable=unused-argument
     """The plugin's JSON-LD extension context (the terms Open Badges 3.0 lacks)."""
-    return _document(credential_jsonld.bundled_context(
-        credential_jsonld.extension_context_url("https://localhost")))
+    return _document(credential_jsonld.extension_context())
 
 
 class AwardVisibilityView(APIView):

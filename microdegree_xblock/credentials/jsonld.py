@@ -14,7 +14,7 @@ from pyld import jsonld
 __all__ = [
     "CLR_V2", "CONTEXT_FILES", "DATA_INTEGRITY_V1", "DID_V1", "MULTIKEY_V1", "OB_V2", "OB_V3", "VC_V2",
     "EXTENSION_CONTEXT_PATH", "UnknownContext", "bundled_context", "canonicalize", "document_loader",
-    "extension_context_url",
+    "extension_context", "extension_context_url",
 ]
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -62,6 +62,11 @@ def _file_for(url: str) -> str | None:
     if url.startswith(("https://", "http://")) and url.endswith(EXTENSION_CONTEXT_PATH):
         return EXTENSION_CONTEXT_FILE
     return None
+
+
+def extension_context() -> dict[str, Any]:
+    """A copy of the plugin's own extension context (served at ``EXTENSION_CONTEXT_PATH`` on the LMS)."""
+    return copy.deepcopy(_load(EXTENSION_CONTEXT_FILE))
 
 
 def bundled_context(url: str) -> dict[str, Any]:
