@@ -21,7 +21,7 @@ from openedx_events.learning.signals import PERSISTENT_GRADE_SUMMARY_CHANGED
 from workbench import views as workbench_views
 
 from microdegree_xblock import api
-from microdegree_xblock.serializers import progress_json
+from microdegree_xblock.payloads import progress_json
 
 from . import xblock_workbench
 

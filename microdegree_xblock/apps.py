@@ -61,11 +61,14 @@ class MicrodegreeConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        """Connect the receivers whose senders are optional: edx-completion saves and user retirement."""
+        """Register the settings check; connect the receivers whose senders are optional (completion, retirement)."""
         # pylint: disable=import-outside-toplevel
+        from django.core import checks
         from django.db.models.signals import post_save
 
-        from . import compat, handlers
+        from . import compat, conf, handlers
+
+        checks.register(conf.check_settings)
 
         completion = compat.get_block_completion_model()
         if completion is not None:

@@ -21,8 +21,8 @@ from xblock.validation import ValidationMessage
 
 from . import api
 from .panel import LEARNER, PREVIEW, client_state, render_panel, signature
+from .payloads import progress_json
 from .resources import read_text, render_template
-from .serializers import progress_json
 
 DISPLAY_NAME_MAX_LENGTH = 255
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
-from django.conf import settings
 from django.core.cache import cache
 from django.dispatch import Signal
 from opaque_keys.edx.keys import CourseKey
+
+from . import conf
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +81,9 @@ def get_completable_block_count(course_key: CourseKey) -> int | None:
     ``settings.MICRODEGREE_COMPLETABLE_BLOCKS`` (course key -> count) overrides it, and is the source outside the
     LMS (the demo and the tests).
     """
-    overrides = getattr(settings, "MICRODEGREE_COMPLETABLE_BLOCKS", {}) or {}
+    overrides = conf.completable_blocks()
     if str(course_key) in overrides:
-        return int(overrides[str(course_key)])
+        return overrides[str(course_key)]
     try:
         found = _platform_course_version(course_key)
     except Exception:  # pylint: disable=broad-except

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
 from . import data
+from .labels import KIND_LABELS
 
 UNIT_INTERVAL = [MinValueValidator(0), MaxValueValidator(1)]
 EQF_LEVELS = [MinValueValidator(1), MaxValueValidator(8)]
@@ -213,11 +214,7 @@ class Award(models.Model):
     PARTICIPATION = data.PARTICIPATION
     ACHIEVEMENT = data.ACHIEVEMENT
     DEGREE = data.DEGREE
-    KIND_CHOICES = (
-        (PARTICIPATION, _("Participation confirmation")),
-        (ACHIEVEMENT, _("Achievement record")),
-        (DEGREE, _("Micro-degree")),
-    )
+    KIND_CHOICES = tuple(KIND_LABELS.items())
 
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -2,7 +2,7 @@
 The progress panel: one component for the XBlock and for the learner's achievements page.
 
 The XBlock uses it in ``student_view``, ``author_view`` and its refresh handler. Its input is the JSON of
-:func:`microdegree_xblock.serializers.progress_json`, exactly what the REST progress API returns, so the panel can
+:func:`microdegree_xblock.payloads.progress_json`, exactly what the REST progress API returns, so the panel can
 only show what the API says. This module derives the presentation values (whole percents, bar widths, dates, the
 award links that are present) and renders ``templates/microdegree/panel.html`` through
 :mod:`microdegree_xblock.resources`. It reads no database and imports no model.
@@ -12,15 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from . import conf
+from .labels import kind_label
 from .resources import read_text, render_template
 
 __all__ = [
@@ -146,11 +146,7 @@ def signature(data: dict[str, Any] | None, *, signed_in: bool) -> str:
 
 def sign_in_url() -> str:
     """The LMS's sign-in page: ``LOGIN_URL``, made absolute with ``LMS_ROOT_URL`` when it is a path."""
-    login = str(getattr(settings, "LOGIN_URL", "/login") or "/login")
-    if re.match(r"^https?://", login):
-        return login
-    root = str(getattr(settings, "LMS_ROOT_URL", "") or "").rstrip("/")
-    return f"{root}{login}"
+    return conf.login_url()
 
 
 def panel_context(data: dict[str, Any] | None, *, program_id: str, signed_in: bool, mode: str = LEARNER,
@@ -207,6 +203,7 @@ def _award_item(award: dict[str, Any], programs: dict[str, dict[str, Any]]) -> d
     item = award_view(award) or {}
     item.update({
         "title": title, "program_title": program["title"] if program else award["program_id"],
+        "kind_label": kind_label(award["kind"]),
         "visibility_url": reverse("microdegree:achievements-visibility", kwargs={"award_id": award["id"]}),
     })
     return item
@@ -237,7 +234,7 @@ def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, A
         "panels": panels,
         "awards": items,
         "css": SafeString(read_text("css/panel.css")),
-        "dashboard_url": f"{str(getattr(settings, 'LMS_ROOT_URL', '') or '').rstrip('/')}/dashboard",
+        "dashboard_url": f"{conf.lms_root_url()}/dashboard",
         "language": language,
         "csrf_token": csrf_token,
     }

@@ -13,9 +13,9 @@ from . import api
 # Not acks_late: a task re-run after a worker crash would send BADGE_AWARDED twice; a lost run is recovered by
 # ``microdegree_programs reconcile`` (degrees), and its events are logged.
 @shared_task(name="microdegree_xblock.tasks.process_awards")
-def process_awards(award_ids: list[int]) -> None:
-    """Issue the degrees now due and send ``BADGE_AWARDED`` for new awards."""
-    api.process_awards(award_ids=award_ids)
+def process_awards(award_pks: list[int]) -> None:
+    """Sign the new awards (by primary key), send ``BADGE_AWARDED`` for them and issue the degrees now due."""
+    api.process_awards(award_pks=award_pks)
 
 
 @shared_task(name="microdegree_xblock.tasks.reconcile")

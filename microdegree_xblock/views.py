@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, cast
+from collections.abc import Callable
+from functools import wraps
+from http import HTTPStatus
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.authentication import SessionAuthentication
@@ -24,11 +26,30 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import api, compat
-from .credentials import jsonld as credential_jsonld
-from .credentials import ob3, qr
 from .panel import render_achievements
+from .payloads import award_json, program_json, progress_json
 from .resources import render_template
-from .serializers import award_json, program_json, progress_json
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def answers_errors(view: View) -> View:
+    """
+    Map the api's named errors to their HTTP answers, in one place; the views themselves only call the api.
+
+    Every ``api.NotFound`` (unknown award, issuer, badge or status list; a private or unsigned credential) becomes
+    its status (404: the LMS's not-found page) with the class's public message.
+    """
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except api.NotFound as exc:
+            if exc.status_code == HTTPStatus.NOT_FOUND:
+                raise Http404(exc.public_message) from exc
+            return HttpResponse(str(exc.public_message), status=exc.status_code,
+                                content_type="text/plain; charset=utf-8")
+    return cast(View, wrapper)
 
 
 class ProgramCatalogView(APIView):
@@ -87,13 +108,11 @@ def achievements(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_errors
 def set_visibility(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The achievements page's form: the learner makes one of their credentials private, or public again."""
     user_id = cast(int, request.user.pk)  # signed in: login_required
-    try:
-        api.set_award_private(user_id=user_id, award_id=award_id, private=request.POST.get("private") == "true")
-    except api.UnknownAward as exc:
-        raise Http404(_("No such credential.")) from exc
+    api.set_award_private(user_id=user_id, award_id=award_id, private=request.POST.get("private") == "true")
     return HttpResponseRedirect(f"{reverse('microdegree:achievements')}#award-{award_id}", status=303)
 
 
@@ -122,109 +141,90 @@ def _viewer(request: HttpRequest) -> int | None:
 
 @require_safe
 @never_cache
+@answers_errors
 def verify_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The public verification page of an award; a private one shows only that it is private."""
-    try:
-        page = api.get_credential_page(award_id=award_id)
-    except api.UnknownAward as exc:
-        raise Http404(_("No such credential.")) from exc
-    context: dict[str, Any] = {"page": page, "private": page.private and _viewer(request) != page.user_id}
+    page = api.get_credential_page(award_id=award_id)
+    context: dict[str, Any] = {"page": page, "private": page.hidden_from(_viewer(request))}
     if not context["private"]:
-        achievement = page.facts.achievement
         context.update({
-            "facts": page.facts, "achievement": achievement, "links": page.links,
-            "qr_svg": mark_safe(qr.qr_svg(page.links["verify_url"])),  # noqa: S308 - segno's own markup, no input text
+            "facts": page.facts, "achievement": page.facts.achievement, "links": page.links,
+            "qr_svg": mark_safe(page.qr_svg()),  # noqa: S308 - segno's own markup, no input text
             "linkedin_url": api.linkedin_url(page),
-            "hours": ob3.number_text(achievement.hours),
-            "ects": ob3.number_text(achievement.ects) if achievement.ects is not None else None,
-            "value": ob3.percent_text(page.facts.value) if page.facts.value is not None else None,
-            "threshold": ob3.percent_text(achievement.threshold) if achievement.threshold is not None else None,
+            **page.figures,
         })
     html = render_template("microdegree/verify.html", context)
     return HttpResponse(html, status=200)
 
 
 def _signed(request: HttpRequest, award_id: uuid.UUID, fmt: str) -> HttpResponse:
-    try:
-        text = api.get_signed_credential(award_id=award_id, fmt=fmt, viewer_id=_viewer(request))
-    except (api.UnknownAward, api.PrivateCredential, api.CredentialNotReady) as exc:
-        raise Http404(_("No such credential.")) from exc
+    text = api.get_signed_credential(award_id=award_id, fmt=fmt, viewer_id=_viewer(request))
     response = _document(text)
     response["Content-Disposition"] = f'inline; filename="{award_id}-{fmt}.json"'
     return response
 
 
 @require_safe
+@answers_errors
 def credential_ob3(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's signed Open Badges 3.0 credential, exactly as stored."""
     return _signed(request, award_id, "ob3")
 
 
 @require_safe
+@answers_errors
 def credential_clr(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """A degree's signed CLR 2.0 credential, exactly as stored."""
     return _signed(request, award_id, "clr")
 
 
 @require_safe
+@answers_errors
 def certificate_pdf(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's PDF certificate."""
-    try:
-        data = api.get_certificate_pdf(award_id=award_id, viewer_id=_viewer(request))
-    except (api.UnknownAward, api.PrivateCredential) as exc:
-        raise Http404(_("No such credential.")) from exc
+    data = api.get_certificate_pdf(award_id=award_id, viewer_id=_viewer(request))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{award_id}.pdf"'
     return response
 
 
 @require_safe
+@answers_errors
 def linkedin_redirect(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """Send the learner to LinkedIn's "Add to profile" form, filled in."""
-    try:
-        page = api.get_credential_page(award_id=award_id)
-    except api.UnknownAward as exc:
-        raise Http404(_("No such credential.")) from exc
-    if page.private and _viewer(request) != page.user_id:
-        raise Http404(_("No such credential."))
+    page = api.get_credential_page(award_id=award_id)
+    if page.hidden_from(_viewer(request)):
+        raise api.PrivateCredential(page.award.id)
     return HttpResponseRedirect(api.linkedin_url(page))
 
 
 @require_safe
+@answers_errors
 def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
     """The award's badge image (SVG) with its Open Badges 2.0 assertion baked in."""
-    try:
-        svg = api.get_baked_badge(award_id=award_id)
-    except api.UnknownAward as exc:
-        raise Http404(_("No such credential.")) from exc
-    response = _document(svg, "image/svg+xml")
+    response = _document(api.get_baked_badge(award_id=award_id), "image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="badge-{award_id}.svg"'
     return response
 
 
 @require_safe
+@answers_errors
 def baked_badge_png(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
     """The award's badge image as a PNG with its Open Badges 2.0 assertion baked in (an ``iTXt`` chunk)."""
-    try:
-        png = api.get_baked_badge_png(award_id=award_id)
-    except api.UnknownAward as exc:
-        raise Http404(_("No such credential.")) from exc
-    response = _public(HttpResponse(png, content_type="image/png"))
+    response = _public(HttpResponse(api.get_baked_badge_png(award_id=award_id), content_type="image/png"))
     response["Content-Disposition"] = f'attachment; filename="badge-{award_id}.png"'
     return response
 
 
 @require_safe
+@answers_errors
 def ob2_assertion(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
     """
     The award's Open Badges 2.0 hosted Assertion.
 
     A revoked one answers ``410 Gone`` with ``revoked: true`` and the reason, as hosted verification asks.
     """
-    try:
-        assertion = api.get_ob2_assertion(award_id=award_id)
-    except api.UnknownAward as exc:
-        raise Http404(_("No such credential.")) from exc
+    assertion = api.get_ob2_assertion(award_id=award_id)
     response = _document(assertion)
     if assertion.get("revoked"):
         response.status_code = 410
@@ -232,66 +232,53 @@ def ob2_assertion(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  #
 
 
 @require_safe
+@answers_errors
 def ob2_issuer(request: HttpRequest, issuer_id: str) -> HttpResponse:  # pylint: disable=unused-argument
-    """An awarding body's Open Badges 2.0 Issuer Profile."""
-    try:
-        return _document(api.get_ob2_issuer(issuer_id=issuer_id))
-    except LookupError as exc:
-        raise Http404(_("No such issuer.")) from exc
+    """An issuer's Open Badges 2.0 Issuer Profile."""
+    return _document(api.get_ob2_issuer(issuer_id=issuer_id))
 
 
 @require_safe
+@answers_errors
 def ob2_badge_class(request: HttpRequest, program_id: str, kind: str = "degree",  # pylint: disable=unused-argument
                     course_key: str | None = None) -> HttpResponse:
     """A BadgeClass: a program course's award kind, or a program's degree."""
-    try:
-        return _document(api.get_ob2_badge_class(program_id=program_id, kind=kind, course_key=course_key))
-    except LookupError as exc:
-        raise Http404(_("No such badge.")) from exc
+    return _document(api.get_ob2_badge_class(program_id=program_id, kind=kind, course_key=course_key))
 
 
 @require_safe
+@answers_errors
 def badge_image(request: HttpRequest, program_id: str, kind: str = "degree",  # pylint: disable=unused-argument
                 course_key: str | None = None) -> HttpResponse:
     """A BadgeClass's image, generated from its title."""
-    try:
-        return _document(api.get_badge_image(program_id=program_id, kind=kind, course_key=course_key),
-                         "image/svg+xml")
-    except LookupError as exc:
-        raise Http404(_("No such badge.")) from exc
+    return _document(api.get_badge_image(program_id=program_id, kind=kind, course_key=course_key), "image/svg+xml")
 
 
 @require_safe
+@answers_errors
 def did_document(request: HttpRequest, issuer_id: str) -> HttpResponse:  # pylint: disable=unused-argument
-    """An awarding body's did:web DID document: every signing key as a Multikey verification method."""
-    try:
-        return _document(api.get_controller_document(issuer_id=issuer_id), "application/did+ld+json")
-    except LookupError as exc:
-        raise Http404(_("No such issuer.")) from exc
+    """An issuer's did:web DID document: every signing key as a Multikey verification method."""
+    return _document(api.get_controller_document(issuer_id=issuer_id), "application/did+ld+json")
 
 
 @require_safe
+@answers_errors
 def status_list(request: HttpRequest, issuer_id: str, number: int) -> HttpResponse:  # pylint: disable=unused-argument
-    """An awarding body's signed Bitstring Status List credential."""
-    try:
-        return _document(api.get_status_list_credential(issuer_id=issuer_id, number=number))
-    except LookupError as exc:
-        raise Http404(_("No such status list.")) from exc
+    """An issuer's signed Bitstring Status List credential."""
+    return _document(api.get_status_list_credential(issuer_id=issuer_id, number=number))
 
 
 @require_safe
+@answers_errors
 def revocation_list(request: HttpRequest, issuer_id: str) -> HttpResponse:  # pylint: disable=unused-argument
-    """An awarding body's 1EdTech Revocation List (the status of its CLR credentials)."""
-    try:
-        return _document(api.get_revocation_list(issuer_id=issuer_id), "application/json; charset=utf-8")
-    except LookupError as exc:
-        raise Http404(_("No such issuer.")) from exc
+    """An issuer's 1EdTech Revocation List (the status of its CLR credentials)."""
+    return _document(api.get_revocation_list(issuer_id=issuer_id), "application/json; charset=utf-8")
 
 
 @require_safe
 def extension_context(request: HttpRequest) -> HttpResponse:  # pylint: disable=unused-argument
     """The plugin's JSON-LD extension context (the terms Open Badges 3.0 lacks)."""
-    return _document(credential_jsonld.extension_context())
+    return _document(api.get_extension_context())
 
 
 class AwardVisibilityView(APIView):
@@ -306,6 +293,7 @@ class AwardVisibilityView(APIView):
     authentication_classes = [*compat.jwt_authentication_classes(), SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
+    @answers_errors
     def post(self, request: Request, award_id: uuid.UUID) -> Response:
         """Set the award's visibility."""
         private = request.data.get("private") if isinstance(request.data, dict) else None
@@ -313,9 +301,6 @@ class AwardVisibilityView(APIView):
             return Response({"private": ["a boolean is required"]}, status=400)
         user_id = request.user.pk
         if user_id is None:  # IsAuthenticated lets no anonymous user through; this tells mypy so
-            raise Http404(_("No such credential."))
-        try:
-            award = api.set_award_private(user_id=user_id, award_id=award_id, private=private)
-        except api.UnknownAward as exc:
-            raise Http404(_("No such credential.")) from exc
+            raise api.UnknownAward("anonymous")
+        award = api.set_award_private(user_id=user_id, award_id=award_id, private=private)
         return Response({**(award_json(award) or {}), "private": private})

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.utils import translation
 
-from microdegree_xblock import api, serializers, views
+from microdegree_xblock import api, payloads, views
 
 from .conftest import BASICS, CLINICS, VET, load_many_programs, send_grade
 from .test_panel import text
@@ -22,7 +22,7 @@ LINKS = ("verify_url", "pdf_url", "ob3_url", "ob2_url", "badge_url", "badge_png_
 
 
 def _patch_award_json(monkeypatch, change):
-    original = serializers.award_json
+    original = payloads.award_json
 
     def award_json(award):
         data = original(award)
@@ -30,7 +30,7 @@ def _patch_award_json(monkeypatch, change):
             change(data)
         return data
 
-    monkeypatch.setattr(serializers, "award_json", award_json)
+    monkeypatch.setattr(payloads, "award_json", award_json)
     monkeypatch.setattr(views, "award_json", award_json)
 
 

@@ -34,7 +34,7 @@ def test_bench_signing_an_ob3_credential(benchmark, catalog, learner):
         SignedCredential.objects.filter(award_id=award_pk).delete()
         return ([award_pk],), {}
 
-    benchmark.pedantic(lambda ids: api.issue_credentials(award_ids=ids), setup=setup, rounds=20)
+    benchmark.pedantic(lambda ids: api.issue_credentials(award_pks=ids), setup=setup, rounds=20)
     assert SignedCredential.objects.filter(award_id=award_pk, format="ob3").exists()
 
 
@@ -50,7 +50,7 @@ def test_bench_signing_a_degree_with_its_clr(benchmark, catalog, learner, django
         SignedCredential.objects.filter(award_id=degree_pk).delete()
         return ([degree_pk],), {}
 
-    benchmark.pedantic(lambda ids: api.issue_credentials(award_ids=ids), setup=setup, rounds=10)
+    benchmark.pedantic(lambda ids: api.issue_credentials(award_pks=ids), setup=setup, rounds=10)
     assert SignedCredential.objects.filter(award_id=degree_pk, format="clr").exists()
 
 

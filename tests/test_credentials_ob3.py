@@ -86,8 +86,8 @@ def test_every_byte_is_signed(catalog, learner, earn, client):
 def test_signed_once_and_served_byte_for_byte(catalog, learner, earn, client, django_assert_max_num_queries):
     award = next(a for a in earn(learner, VET[0], 0.9) if a.kind == "achievement")
     first = client.get(f"/microdegree/credentials/{award.id}/ob3/").content
-    api.issue_credentials(award_ids=[1, 2, 3])  # again: nothing changes
-    api.process_awards(award_ids=[])
+    api.issue_credentials(award_pks=[1, 2, 3])  # again: nothing changes
+    api.process_awards(award_pks=[])
     assert client.get(f"/microdegree/credentials/{award.id}/ob3/").content == first
     with django_assert_max_num_queries(12):  # a page view reads; it never signs
         assert client.get(f"/microdegree/verify/{award.id}/").status_code == 200

@@ -16,7 +16,7 @@ from webob import Request
 from xblock.runtime import KvsFieldData, MemoryIdManager, Runtime
 from xblock.test.toy_runtime import ToyRuntimeKeyValueStore
 
-from microdegree_xblock import api, serializers
+from microdegree_xblock import api, payloads
 from microdegree_xblock.block import MicrodegreeXBlock
 from microdegree_xblock.catalog import validate_catalog
 
@@ -76,7 +76,7 @@ def call_refresh(block: MicrodegreeXBlock, method: str = "POST", body: bytes = b
 @pytest.fixture
 def with_links(monkeypatch):
     """Awards carry the credential links that the credentials package adds to their JSON."""
-    original = serializers.award_json
+    original = payloads.award_json
 
     def award_json(award):
         data = original(award)
@@ -85,13 +85,13 @@ def with_links(monkeypatch):
             data.update({"verify_url": f"{base}/", "ob3_url": f"{base}/ob3.json"})
         return data
 
-    monkeypatch.setattr(serializers, "award_json", award_json)
+    monkeypatch.setattr(payloads, "award_json", award_json)
 
 
 @pytest.fixture
 def no_links(monkeypatch):
     """Awards carry no links (a platform without the credentials package's URLs)."""
-    original = serializers.award_json
+    original = payloads.award_json
 
     def award_json(award):
         data = original(award)
@@ -100,7 +100,7 @@ def no_links(monkeypatch):
                 data.pop(key, None)
         return data
 
-    monkeypatch.setattr(serializers, "award_json", award_json)
+    monkeypatch.setattr(payloads, "award_json", award_json)
 
 
 # ---------------------------------------------------------------------------------------------------------------

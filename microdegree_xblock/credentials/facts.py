@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-__all__ = ["AchievementFacts", "AwardFacts", "Body", "EuElements", "StatusRef"]
+__all__ = ["AchievementFacts", "AwardFacts", "IssuerFacts", "EuElements", "StatusRef"]
 
 
 @dataclass(frozen=True)
-class Body:
+class IssuerFacts:
     """
-    An awarding body as credentials name it.
+    An issuer (an awarding body) as credentials name it.
 
     Attributes:
-        slug (str): its id in the catalog.
+        id (str): its id in the catalog.
         name (str): its name.
         url (str): its website.
         email (str): its contact address (may be empty).
@@ -25,7 +25,7 @@ class Body:
         ob2_url (str): the URL of its Open Badges 2.0 Issuer Profile.
     """
 
-    slug: str
+    id: str
     name: str
     url: str
     email: str
@@ -70,7 +70,7 @@ class AchievementFacts:
         hours (Decimal): notional workload in hours.
         ects (Decimal | None): ECTS credits, if any.
         threshold (Decimal | None): the share (0..1) needed, for course awards.
-        bodies (tuple[Body, ...]): the awarding bodies, lead first.
+        issuers (tuple[IssuerFacts, ...]): the issuers (awarding bodies), lead first.
         eu (EuElements): the remaining EU micro-credential elements.
         badgeclass_url (str): the Open Badges 2.0 BadgeClass URL.
         image_url (str): the badge image URL.
@@ -87,16 +87,16 @@ class AchievementFacts:
     hours: Decimal
     ects: Decimal | None
     threshold: Decimal | None
-    bodies: tuple[Body, ...]
+    issuers: tuple[IssuerFacts, ...]
     eu: EuElements
     badgeclass_url: str
     image_url: str
     language: str = "en"
 
     @property
-    def lead(self) -> Body:
-        """The lead awarding body: the issuer of the credentials."""
-        return self.bodies[0]
+    def lead(self) -> IssuerFacts:
+        """The lead issuer: the one that signs the credentials."""
+        return self.issuers[0]
 
 
 @dataclass(frozen=True)

@@ -14,22 +14,22 @@ import zlib
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from .facts import AchievementFacts, AwardFacts, Body
+from .dates import iso_z
+from .facts import AchievementFacts, AwardFacts, IssuerFacts
 from .jsonld import OB_V2
 from .ob3 import evidence_narrative, identity_hash, percent_text
-from .proofs import iso_z
 
 __all__ = ["assertion", "badge_class", "bake_png", "bake_svg", "issuer", "PNG_SIGNATURE"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def issuer(body: Body) -> dict[str, Any]:
+def issuer(profile: IssuerFacts) -> dict[str, Any]:
     """An awarding body's Issuer Profile."""
-    data: dict[str, Any] = {"@context": OB_V2, "type": "Issuer", "id": body.ob2_url, "name": body.name,
-                            "url": body.url}
-    if body.email:
-        data["email"] = body.email
+    data: dict[str, Any] = {"@context": OB_V2, "type": "Issuer", "id": profile.ob2_url, "name": profile.name,
+                            "url": profile.url}
+    if profile.email:
+        data["email"] = profile.email
     return data
 
 
@@ -46,13 +46,13 @@ def _alignment(facts: AchievementFacts) -> list[dict[str, Any]]:
 
 def badge_class(facts: AchievementFacts) -> dict[str, Any]:
     """What an award certifies, as a BadgeClass; every awarding body is named in the description."""
-    bodies = ", ".join(body.name for body in facts.bodies)
+    issuers = ", ".join(issuer.name for issuer in facts.issuers)
     data: dict[str, Any] = {
         "@context": OB_V2,
         "type": "BadgeClass",
         "id": facts.badgeclass_url,
         "name": facts.name,
-        "description": f"{facts.description} Awarded by {bodies}.",
+        "description": f"{facts.description} Awarded by {issuers}.",
         "image": facts.image_url,
         "criteria": {"id": facts.badgeclass_url, "narrative": facts.criteria},
         "issuer": facts.lead.ob2_url,

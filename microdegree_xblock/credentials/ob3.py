@@ -19,9 +19,9 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION
-from .facts import AchievementFacts, AwardFacts, Body, StatusRef
+from .dates import iso_z
+from .facts import AchievementFacts, AwardFacts, IssuerFacts, StatusRef
 from .jsonld import CLR_V2, DID_V1, MULTIKEY_V1, OB_V3, VC_V2
-from .proofs import iso_z
 
 __all__ = [
     "ACHIEVEMENT_TYPES", "CLR_SCHEMA", "OB3_SCHEMA", "REVOCATION_LIST_TYPE", "achievement", "clr_credential",
@@ -77,17 +77,17 @@ def percent_text(share: Decimal) -> str:
     return number_text(share * 100)
 
 
-def profile(body: Body) -> dict[str, Any]:
-    """An awarding body as an OB 3.0 ``Profile`` (its id is its did:web)."""
+def profile(issuer: IssuerFacts) -> dict[str, Any]:
+    """An issuer (awarding body) as an OB 3.0 ``Profile`` (its id is its did:web)."""
     data: dict[str, Any] = {
-        "id": body.did,
+        "id": issuer.did,
         "type": ["Profile"],
-        "name": body.name,
-        "url": body.url,
-        "address": {"type": ["Address"], "addressCountryCode": body.country},
+        "name": issuer.name,
+        "url": issuer.url,
+        "address": {"type": ["Address"], "addressCountryCode": issuer.country},
     }
-    if body.email:
-        data["email"] = body.email
+    if issuer.email:
+        data["email"] = issuer.email
     return data
 
 
@@ -140,7 +140,7 @@ def achievement(facts: AchievementFacts) -> dict[str, Any]:
         "inLanguage": facts.language,
         "volumeOfLearning": f"PT{number_text(facts.hours)}H",
         "mode": facts.eu.participation_form,
-        "awardingBody": [profile(body) for body in facts.bodies],
+        "awardingBody": [profile(issuer) for issuer in facts.issuers],
     }
     if facts.course_key:
         data["humanCode"] = facts.course_key
@@ -277,7 +277,7 @@ def clr_credential(facts: AwardFacts, *, members: list[dict[str, Any]], revocati
     }
 
 
-def revocation_list(*, url: str, issuer: Body, revoked: list[tuple[str, str]]) -> dict[str, Any]:
+def revocation_list(*, url: str, issuer: IssuerFacts, revoked: list[tuple[str, str]]) -> dict[str, Any]:
     """A 1EdTech Revocation List: the ids (and reasons) of an issuer's revoked CLR credentials."""
     return {
         "id": url,
@@ -286,8 +286,8 @@ def revocation_list(*, url: str, issuer: Body, revoked: list[tuple[str, str]]) -
     }
 
 
-def status_list_credential(*, url: str, issuer: Body, encoded_list: str, valid_from: str) -> dict[str, Any]:
-    """An unsigned ``BitstringStatusListCredential`` of revocation bits, issued by the awarding body."""
+def status_list_credential(*, url: str, issuer: IssuerFacts, encoded_list: str, valid_from: str) -> dict[str, Any]:
+    """An unsigned ``BitstringStatusListCredential`` of revocation bits, issued by the issuer."""
     return {
         "@context": [VC_V2],
         "id": url,
@@ -305,7 +305,7 @@ def status_list_credential(*, url: str, issuer: Body, encoded_list: str, valid_f
 
 def controller_document(*, did: str, public_keys: list[str]) -> dict[str, Any]:
     """
-    The DID document (a controller document) of an awarding body: every key, current and retired, as a Multikey.
+    The DID document (a controller document) of an awarding issuer: every key, current and retired, as a Multikey.
 
     Retired keys stay listed (and usable for ``assertionMethod``) so that credentials signed before a rotation
     keep verifying.

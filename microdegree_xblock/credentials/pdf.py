@@ -37,8 +37,8 @@ class Certificate:
         statement (str): e.g. "has earned".
         title (str): what was earned.
         program_line (str): e.g. "in the micro-degree program Dr. med. KI".
-        bodies_label (str): e.g. "Awarded by".
-        bodies (tuple[str, ...]): the awarding bodies' names (with their country).
+        issuers_label (str): e.g. "Awarded by".
+        issuers (tuple[str, ...]): the awarding bodies' names (with their country).
         date_line (str): e.g. "Issued on 2 March 2025".
         workload_line (str): e.g. "Workload: 21 hours, 1 ECTS credit".
         detail_lines (tuple[str, ...]): further lines (result, EQF level, ...).
@@ -53,8 +53,8 @@ class Certificate:
     statement: str
     title: str
     program_line: str
-    bodies_label: str
-    bodies: tuple[str, ...]
+    issuers_label: str
+    issuers: tuple[str, ...]
     date_line: str
     workload_line: str
     detail_lines: tuple[str, ...]
@@ -99,7 +99,7 @@ def certificate_pdf(cert: Certificate) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
     canvas.setTitle(cert.document_title)
-    canvas.setAuthor(", ".join(cert.bodies))
+    canvas.setAuthor(", ".join(cert.issuers))
     canvas.setSubject(cert.verify_url)
     width, height = A4
     text_width = width - 50 * mm
@@ -113,9 +113,9 @@ def certificate_pdf(cert: Certificate) -> bytes:
     y = _centred(canvas, cert.statement, y, font=regular, size=13, width=text_width) - 4 * mm
     y = _centred(canvas, cert.title, y, font=bold, size=20, width=text_width) - 2 * mm
     y = _centred(canvas, cert.program_line, y, font=regular, size=12, width=text_width) - 10 * mm
-    y = _centred(canvas, cert.bodies_label, y, font=regular, size=11, width=text_width)
-    for body in cert.bodies:
-        y = _centred(canvas, body, y, font=bold, size=13, width=text_width)
+    y = _centred(canvas, cert.issuers_label, y, font=regular, size=11, width=text_width)
+    for issuer in cert.issuers:
+        y = _centred(canvas, issuer, y, font=bold, size=13, width=text_width)
     y -= 8 * mm
     for line in (cert.date_line, cert.workload_line, *cert.detail_lines):
         if line:

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 
+from .dates import iso_z
 from .jsonld import canonicalize
 from .keys import Ed25519PrivateKey, Ed25519PublicKey, base58btc_decode, base58btc_encode
 
-__all__ = ["CRYPTOSUITE", "PROOF_TYPE", "hash_data", "sign", "verify", "iso_z"]
+__all__ = ["CRYPTOSUITE", "PROOF_TYPE", "hash_data", "sign", "verify"]
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
-
-
-def iso_z(moment: datetime) -> str:
-    """A timestamp as an XML Schema dateTime in UTC with ``Z``, to the second (naive times are taken as UTC)."""
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return aware.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:

@@ -12,7 +12,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ... import api
-from ...credentials import keys
 
 
 class Command(BaseCommand):
@@ -28,7 +27,7 @@ class Command(BaseCommand):
         """Run the subcommand."""
         action = options["action"]
         if action == "generate":
-            self.stdout.write(keys.private_key_to_pem(keys.generate_private_key()), ending="")
+            self.stdout.write(api.generate_signing_key_pem(), ending="")
             return
         if action == "rotate":
             try:

@@ -1,13 +1,15 @@
 """
-JSON shapes of the api's plain data, shared by the REST API and the XBlock panel.
+The JSON payloads of the api's plain data: what the REST API answers and what the XBlock panel renders.
+
+Plain functions over the api's frozen data (no DRF serializers: nothing is parsed from requests here). Absolute
+links are built from ``LMS_ROOT_URL`` (:func:`microdegree_xblock.conf.lms_root_url`).
 """
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-
+from . import conf
 from .credentials import links
 from .data import AwardInfo, CourseInfo, IssuerInfo, ProgramInfo, ProgramProgress
 
@@ -23,8 +25,7 @@ def number(value: Decimal | None) -> int | float | None:
 
 def course_about_url(course_key: str) -> str:
     """The LMS about page of a course (absolute, from ``LMS_ROOT_URL``)."""
-    root = getattr(settings, "LMS_ROOT_URL", "").rstrip("/")
-    return f"{root}/courses/{course_key}/about"
+    return f"{conf.lms_root_url()}/courses/{course_key}/about"
 
 
 def issuer_json(issuer: IssuerInfo) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def award_json(award: AwardInfo | None) -> dict[str, Any] | None:
         "revoked_on": award.revoked_on.isoformat() if award.revoked_on else None,
         "private": award.private,
         # The credential links: verify_url, ob2_url, ob3_url, pdf_url, linkedin_url, badge_url (+ clr_url).
-        **links.award_links(getattr(settings, "LMS_ROOT_URL", ""), award.id, kind=award.kind),
+        **links.award_links(conf.lms_root_url(), award.id, kind=award.kind),
     }
 
 

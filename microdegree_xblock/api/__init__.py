@@ -1,0 +1,134 @@
+"""
+The one public Python interface of the micro-degree plugin.
+
+Receivers, REST views, the XBlock, the admin, the management commands and the Celery tasks call what this module
+exports (``__all__``); only the api package (and the pure rules and catalog checks it uses) touches the models.
+Each concern has a module of its own; import from here, never from them:
+
+=================  ===================================================================================
+``catalog``        the program catalog: public reads, loading a validated file, dumping the stored one
+``progress``       a learner's progress and awards (read only)
+``recording``      grades, completion and passing status observed; the course awards now due
+``effects``        after commit: signing, ``BADGE_AWARDED``, the degrees now due (eager or Celery)
+``lifecycle``      revocation, the learner's privacy choice, reconciliation, user retirement
+``signing``        the platform's keys, the proofs of every credential, the issuers' status lists
+``documents``      the public credential documents and pages (no signing)
+``certificate``    the PDF certificate
+``facts``          what credentials say, gathered from the database (internal)
+``_internal``      shared private helpers (internal)
+=================  ===================================================================================
+
+Names: ``*_id`` is always a public id (a program's or an issuer's slug, an award's UUID); ``*_pk`` a database
+primary key, used only between the api and its Celery tasks. Errors are the named classes of
+:mod:`microdegree_xblock.exceptions`, re-exported here.
+"""
+from __future__ import annotations
+
+from ..conf import default_thresholds
+from ..exceptions import (
+    CredentialNotReady,
+    MicrodegreeError,
+    NotFound,
+    PrivateCredential,
+    SigningKeyConfigured,
+    UnknownAward,
+    UnknownBadge,
+    UnknownCredential,
+    UnknownIssuer,
+    UnknownStatusList,
+)
+from ._internal import BADGE_ORIGIN, template_uuid
+from .catalog import (
+    CatalogLoadReport,
+    dump_catalog,
+    get_program,
+    get_programs,
+    is_program_course,
+    known_issuer_ids,
+    load_catalog,
+)
+from .certificate import get_certificate_pdf
+from .documents import (
+    CredentialPage,
+    get_badge_image,
+    get_baked_badge,
+    get_baked_badge_png,
+    get_controller_document,
+    get_credential_page,
+    get_extension_context,
+    get_ob2_assertion,
+    get_ob2_badge_class,
+    get_ob2_issuer,
+    get_revocation_list,
+    get_signed_credential,
+    get_status_list_credential,
+    linkedin_url,
+)
+from .effects import process_awards
+from .lifecycle import reconcile, retire_user, revoke_award, set_award_private
+from .progress import get_award, get_learner_awards, get_learner_progress
+from .recording import record_completion, record_grade, record_passing_status, refresh_completion
+from .signing import (
+    SigningKeyInfo,
+    ensure_signing_key,
+    generate_signing_key_pem,
+    get_signing_keys,
+    issue_credentials,
+    rotate_signing_key,
+)
+
+__all__ = [
+    "BADGE_ORIGIN",
+    "CatalogLoadReport",
+    "CredentialNotReady",
+    "CredentialPage",
+    "MicrodegreeError",
+    "NotFound",
+    "PrivateCredential",
+    "SigningKeyConfigured",
+    "SigningKeyInfo",
+    "UnknownAward",
+    "UnknownBadge",
+    "UnknownCredential",
+    "UnknownIssuer",
+    "UnknownStatusList",
+    "default_thresholds",
+    "dump_catalog",
+    "ensure_signing_key",
+    "generate_signing_key_pem",
+    "get_award",
+    "get_badge_image",
+    "get_baked_badge",
+    "get_baked_badge_png",
+    "get_certificate_pdf",
+    "get_controller_document",
+    "get_credential_page",
+    "get_extension_context",
+    "get_learner_awards",
+    "get_learner_progress",
+    "get_ob2_assertion",
+    "get_ob2_badge_class",
+    "get_ob2_issuer",
+    "get_program",
+    "get_programs",
+    "get_revocation_list",
+    "get_signed_credential",
+    "get_signing_keys",
+    "get_status_list_credential",
+    "issue_credentials",
+    "is_program_course",
+    "known_issuer_ids",
+    "linkedin_url",
+    "load_catalog",
+    "process_awards",
+    "reconcile",
+    "record_completion",
+    "record_grade",
+    "record_passing_status",
+    "refresh_completion",
+    "retire_user",
+    "revoke_award",
+    "rotate_signing_key",
+    "set_award_private",
+    "template_uuid",
+]

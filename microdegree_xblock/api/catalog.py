@@ -1,0 +1,200 @@
+"""
+The program catalog: public reads, and the admin's writes.
+
+Reads: the programs with their issuers and courses. Writes: loading a validated catalog file, dumping the stored
+one (the inverse).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from opaque_keys.edx.keys import CourseKey
+
+from ..catalog import CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec
+from ..data import ProgramInfo
+from ..models import Issuer, Program, ProgramCourse, ProgramIssuer
+from ._internal import parse_course_key, program_infos, programs_with_courses
+
+__all__ = ["CatalogLoadReport", "dump_catalog", "get_program", "get_programs", "is_program_course",
+           "known_issuer_ids", "load_catalog"]
+
+
+def get_programs() -> list[ProgramInfo]:
+    """The public catalog: every program with its issuers and courses (constant number of queries)."""
+    return program_infos()
+
+
+def get_program(program_id: str) -> ProgramInfo | None:
+    """One program of the catalog by its id, or None."""
+    found = program_infos([program_id])
+    return found[0] if found else None
+
+
+def is_program_course(course_key: CourseKey | str) -> bool:
+    """Whether a course belongs to any program (one indexed query)."""
+    return ProgramCourse.objects.filter(course_key=parse_course_key(course_key)).exists()
+
+
+def known_issuer_ids() -> set[str]:
+    """The ids of the stored issuers."""
+    return set(Issuer.objects.values_list("slug", flat=True))
+
+
+@dataclass(frozen=True)
+class CatalogLoadReport:
+    """What loading a catalog changed."""
+
+    created: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed_courses: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was stored."""
+        return bool(self.created or self.updated or self.removed_courses)
+
+
+def _sync(instance: Any, values: dict[str, Any]) -> bool:
+    """Set changed values on a model instance; return whether any changed."""
+    dirty = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            dirty = True
+    return dirty
+
+
+def load_catalog(spec: CatalogSpec) -> CatalogLoadReport:
+    """
+    Store a validated catalog in one transaction: create or update its issuers, programs and courses.
+
+    Idempotent: loading the same catalog twice changes nothing. A course no longer listed leaves its program;
+    awards already issued for it stay. Programs and issuers not in the catalog are left alone.
+    """
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    removed: list[str] = []
+    with transaction.atomic():
+        issuers = {issuer.slug: issuer for issuer in Issuer.objects.select_for_update()}
+        for ispec in spec.issuers:
+            _store_issuer(ispec, issuers, created, updated, unchanged)
+        for pspec in spec.programs:
+            _store_program(pspec, issuers, created=created, updated=updated, unchanged=unchanged, removed=removed)
+    return CatalogLoadReport(tuple(created), tuple(updated), tuple(unchanged), tuple(removed), spec.warnings)
+
+
+def _store_issuer(spec: IssuerSpec, issuers: dict[str, Issuer], created: list[str], updated: list[str],
+                  unchanged: list[str]) -> None:
+    values = {"name": spec.name, "url": spec.url, "email": spec.email, "country": spec.country}
+    label = f"issuer {spec.id}"
+    issuer = issuers.get(spec.id)
+    if issuer is None:
+        issuers[spec.id] = Issuer.objects.create(slug=spec.id, **values)
+        created.append(label)
+    elif _sync(issuer, values):
+        issuer.full_clean()
+        issuer.save()
+        updated.append(label)
+    else:
+        unchanged.append(label)
+
+
+def _course_values(spec: CourseSpec, order: int) -> dict[str, Any]:
+    return {
+        "title": spec.title, "hours": spec.hours, "ects": spec.ects, "planned": spec.planned, "order": order,
+        "achievement_threshold": spec.achievement_threshold, "participation_threshold": spec.participation_threshold,
+        "badge_image_url": spec.badge_image,
+    }
+
+
+def _program_values(spec: ProgramSpec) -> dict[str, Any]:
+    return {
+        "title": spec.title, "description": spec.description, "learning_outcomes": "\n".join(spec.learning_outcomes),
+        "eqf_level": spec.eqf_level, "participation_form": spec.participation_form,
+        "assessment_type": spec.assessment_type, "quality_assurance": spec.quality_assurance,
+        "badge_image_url": spec.badge_image,
+    }
+
+
+def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: list[str], updated: list[str],
+                   unchanged: list[str], removed: list[str]) -> None:
+    label = f"program {spec.id}"
+    program = Program.objects.select_for_update().filter(slug=spec.id).first()
+    is_new = program is None
+    if program is None:
+        program = Program.objects.create(slug=spec.id, **_program_values(spec))
+        dirty = False
+    else:
+        dirty = _sync(program, _program_values(spec))
+        if dirty:
+            program.save()
+    wanted_issuers = [issuers[slug].pk for slug in spec.issuers]
+    current_issuers = list(program.program_issuers.order_by("order", "id").values_list("issuer_id", flat=True))
+    if wanted_issuers != current_issuers:
+        program.program_issuers.all().delete()
+        ProgramIssuer.objects.bulk_create(
+            ProgramIssuer(program=program, issuer_id=issuer_id, order=order)
+            for order, issuer_id in enumerate(wanted_issuers)
+        )
+        dirty = True
+    existing = {str(course.course_key): course for course in program.courses.all()}
+    for order, cspec in enumerate(spec.courses):
+        values = _course_values(cspec, order)
+        course = existing.pop(cspec.key, None)
+        if course is None:
+            ProgramCourse.objects.create(program=program, course_key=CourseKey.from_string(cspec.key), **values)
+            dirty = True
+        elif _sync(course, values):
+            course.save()
+            dirty = True
+    for key, course in existing.items():
+        course.delete()
+        removed.append(f"{label}: {key}")
+        dirty = True
+    if is_new:
+        created.append(label)
+    elif dirty:
+        updated.append(label)
+    else:
+        unchanged.append(label)
+
+
+def _decimal_or_none(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.normalize()
+
+
+def dump_catalog() -> CatalogSpec:
+    """Every stored issuer and program, as a catalog (the inverse of :func:`load_catalog`)."""
+    programs = programs_with_courses().order_by("slug")
+    return CatalogSpec(
+        issuers=tuple(
+            IssuerSpec(id=i.slug, name=i.name, url=i.url, email=i.email, country=i.country)
+            for i in Issuer.objects.order_by("slug")
+        ),
+        programs=tuple(
+            ProgramSpec(
+                id=p.slug, title=p.title, description=p.description,
+                issuers=tuple(link.issuer.slug for link in p.program_issuers.all()),
+                courses=tuple(
+                    CourseSpec(
+                        key=str(c.course_key), title=c.title, hours=c.hours.normalize(),
+                        ects=_decimal_or_none(c.ects), planned=c.planned,
+                        achievement_threshold=_decimal_or_none(c.achievement_threshold),
+                        participation_threshold=_decimal_or_none(c.participation_threshold),
+                        badge_image=c.badge_image_url,
+                    )
+                    for c in p.courses.all()
+                ),
+                learning_outcomes=tuple(line for line in p.learning_outcomes.splitlines() if line.strip()),
+                eqf_level=p.eqf_level, participation_form=p.participation_form, assessment_type=p.assessment_type,
+                quality_assurance=p.quality_assurance, badge_image=p.badge_image_url,
+            )
+            for p in programs
+        ),
+    )

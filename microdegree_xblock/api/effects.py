@@ -1,0 +1,106 @@
+"""
+What follows new awards, after the transaction that created them commits.
+
+Signing their credentials, announcing them (``BADGE_AWARDED``), and issuing the degrees now due.
+
+Eager (right after commit, in the same process) by default; in the LMS's Celery workers when
+``MICRODEGREE_ASYNC_TASKS`` is on (the task ``microdegree_xblock.tasks.process_awards``).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import compat, conf, rules
+from ..data import ACHIEVEMENT, DEGREE
+from ..labels import kind_name
+from ..models import Award, Program, ProgramCourse
+from ._internal import BADGE_ORIGIN, course_info, insert_award, template_uuid
+from .signing import issue_credentials
+
+__all__ = ["after_commit", "issue_degree_if_due", "process_awards", "send_badge_event"]
+
+log = logging.getLogger(__name__)
+
+PROCESS_AWARDS_TASK = "microdegree_xblock.tasks.process_awards"
+
+
+def after_commit(award_pks: list[int]) -> None:
+    """Run :func:`process_awards` once the current transaction commits (in Celery when so configured)."""
+    def run() -> None:
+        if conf.async_tasks():
+            compat.send_task(PROCESS_AWARDS_TASK, award_pks)
+        else:
+            process_awards(award_pks=award_pks)
+    transaction.on_commit(run)
+
+
+def process_awards(*, award_pks: Iterable[int]) -> None:
+    """
+    The work that follows new awards (by primary key): sign, announce, and issue the degrees now due.
+
+    Signs each award's credentials, sends ``BADGE_AWARDED`` for each award, then checks the degrees.
+
+    Safe to run more than once for the same awards' degrees (the degree insert is idempotent); each award's
+    event is sent once per call, and calls are made once per award creation.
+    """
+    awards = list(Award.objects.filter(pk__in=list(award_pks)).select_related("program"))
+    # Sign once per award, here in the task path (never on a page view), before anyone hears of the award.
+    issue_credentials(award_pks=[award.pk for award in awards])
+    for award in awards:
+        send_badge_event(award, revoked=False)
+    for user_id, program_pk in {(a.user_id, a.program_id) for a in awards if a.kind == ACHIEVEMENT}:
+        try:
+            issue_degree_if_due(user_id, program_pk)
+        except Exception:  # pylint: disable=broad-except
+            log.exception("microdegree: degree check failed for user %s in program %s", user_id, program_pk)
+
+
+def issue_degree_if_due(user_id: int, program_pk: int) -> Award | None:
+    """Issue the learner's degree of a program when every course's record is held (its work follows after commit)."""
+    program = Program.objects.get(pk=program_pk)
+    defaults = conf.default_thresholds()
+    courses = [course_info(course, defaults).rule for course in program.courses.all()]
+    achieved = {
+        str(key) for key in Award.objects.filter(
+            user_id=user_id, program_id=program_pk, kind=ACHIEVEMENT, revoked_at__isnull=True
+        ).values_list("course_key", flat=True)
+    }
+    if not rules.degree_due(courses, achieved):
+        return None
+    with transaction.atomic():
+        degree = Award(user_id=user_id, program_id=program_pk, course_key=None, kind=DEGREE,
+                       issued_at=timezone.now(), evidence_event_type="microdegree.degree.all_courses_achieved")
+        if not insert_award(degree):
+            return None
+        log.info("microdegree: degree %s issued to user %s in program %s", degree.uuid, user_id, program.slug)
+        after_commit([degree.pk])
+    return degree
+
+
+def _badge_title(award: Award) -> str:
+    if award.kind == DEGREE:
+        return award.program.title
+    course = ProgramCourse.objects.filter(program_id=award.program_id, course_key=award.course_key).first()
+    title = course.title if course else str(award.course_key)
+    return f"{kind_name(award.kind)}: {title}"
+
+
+def send_badge_event(award: Award, *, revoked: bool) -> None:
+    """Send ``BADGE_AWARDED`` (or ``BADGE_REVOKED``) for one award; a failure is logged, never raised."""
+    try:
+        compat.send_badge_event(
+            revoked=revoked,
+            badge_uuid=str(award.uuid),
+            user_id=award.user_id,
+            template_uuid=template_uuid(program_id=award.program.slug, kind=award.kind,
+                                        course_key=str(award.course_key) if award.course_key else None),
+            origin=BADGE_ORIGIN,
+            name=_badge_title(award),
+            description=award.program.title,
+        )
+    except Exception:  # pylint: disable=broad-except
+        log.exception("microdegree: sending the badge event for award %s failed", award.uuid)

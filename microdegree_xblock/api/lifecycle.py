@@ -1,0 +1,129 @@
+"""
+An award's life after it is issued: revocation, privacy, reconciliation, retirement.
+
+Revocation needs a reason; the learner may make a credential private; reconciliation issues what the recorded
+states already justify; Open edX user retirement deletes the learner's data.
+
+Awards are earned for good: a lower grade never removes one; only :func:`revoke_award` does, and retirement
+deletes everything the plugin holds about the learner.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
+
+from ..data import ACHIEVEMENT, AwardInfo, GradeSeen
+from ..exceptions import UnknownAward
+from ..models import Award, LearnerCourseState, ProgramCourse
+from ._internal import award_info, award_row, parse_course_key
+from .effects import issue_degree_if_due, send_badge_event
+from .recording import record
+from .signing import issue_credentials, set_status_bits, unsigned_award_pks
+
+__all__ = ["reconcile", "retire_user", "revoke_award", "set_award_private"]
+
+log = logging.getLogger(__name__)
+
+RECONCILE_EVENT_TYPE = "microdegree.reconcile"
+
+
+def revoke_award(*, award_id: str | uuid.UUID, reason: str) -> AwardInfo:
+    """
+    Revoke an award, with a reason. Idempotent: revoking a revoked award changes nothing and sends nothing.
+
+    Raises:
+        UnknownAward: if no award has the id.
+        ValueError: if the reason is empty.
+    """
+    if not reason or not reason.strip():
+        raise ValueError("a revocation needs a reason")
+    with transaction.atomic():
+        award = award_row(award_id)
+        updated = Award.objects.filter(pk=award.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=reason.strip()
+        )
+        if updated:
+            award.refresh_from_db()
+            log.info("microdegree: award %s revoked: %s", award.uuid, award.revoked_reason)
+            # OB 3.0: its status list bit, in the same transaction; OB 2.0 and the page read revoked_at.
+            set_status_bits([award])
+            transaction.on_commit(lambda: send_badge_event(award, revoked=True))
+    return award_info(award)
+
+
+def set_award_private(*, user_id: int, award_id: str | uuid.UUID, private: bool) -> AwardInfo:
+    """
+    A learner hides (or shows again) one of their credentials on its public page.
+
+    Raises:
+        UnknownAward: unknown id, or not the learner's award.
+    """
+    award = award_row(award_id)
+    if award.user_id != user_id:
+        raise UnknownAward(f"no award with id {award_id!r} for this learner")
+    Award.objects.filter(pk=award.pk).update(private=bool(private))
+    award.private = bool(private)
+    return award_info(award)
+
+
+def reconcile(*, course_key: CourseKey | str | None = None, user_id: int | None = None) -> int:
+    """
+    Issue every award due from the recorded learner states (after a failure, or a course added to a program).
+
+    Returns the number of awards created. Degrees due follow after commit as usual, and so does the signing of
+    every valid award whose credential is missing.
+    """
+    states = LearnerCourseState.objects.all()
+    if course_key is not None:
+        states = states.filter(course_key=parse_course_key(course_key))
+    if user_id is not None:
+        states = states.filter(user_id=user_id)
+    program_keys = set(ProgramCourse.objects.values_list("course_key", flat=True))
+    created = 0
+    for state in states.iterator():
+        if state.course_key not in program_keys:
+            continue
+        result = record(GradeSeen(
+            user_id=state.user_id, course_key=str(state.course_key), event_type=RECONCILE_EVENT_TYPE,
+            event_time=timezone.now(),
+        ))
+        created += len(result.awarded)
+    # Degrees for programs whose courses were all achieved before the program was complete.
+    achievements = Award.objects.filter(kind=ACHIEVEMENT, revoked_at__isnull=True)
+    if course_key is not None:
+        achievements = achievements.filter(program__courses__course_key=parse_course_key(course_key))
+    if user_id is not None:
+        achievements = achievements.filter(user_id=user_id)
+    for learner, program_pk in set(achievements.values_list("user_id", "program_id")):
+        if issue_degree_if_due(learner, program_pk):
+            created += 1
+    # Credentials that a failure left unsigned (the new awards above are signed after commit).
+    transaction.on_commit(lambda: issue_credentials(award_pks=unsigned_award_pks(user_id)))
+    return created
+
+
+def retire_user(*, user_id: int) -> int:
+    """
+    Delete everything the plugin holds about a learner (Open edX user retirement). Returns rows deleted.
+
+    Credentials issued to the learner stop verifying: their public ids no longer resolve. ``BADGE_REVOKED`` is sent
+    after commit for each award that was still valid, so that services holding a copy can drop it too.
+    """
+    with transaction.atomic():
+        valid = list(Award.objects.filter(user_id=user_id, revoked_at__isnull=True).select_related("program"))
+        # Copies of the credentials held elsewhere must stop verifying: set their status bits (the lists keep
+        # only bits, never who they belonged to), then delete the awards and their stored credentials.
+        set_status_bits(valid)
+        awards, _deleted = Award.objects.filter(user_id=user_id).delete()
+        states, _deleted = LearnerCourseState.objects.filter(user_id=user_id).delete()
+
+        def announce() -> None:
+            for award in valid:
+                send_badge_event(award, revoked=True)
+        transaction.on_commit(announce)
+    log.info("microdegree: retired user %s (%s awards, %s course states deleted)", user_id, awards, states)
+    return awards + states

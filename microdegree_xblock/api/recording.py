@@ -1,0 +1,212 @@
+"""
+Recording what the LMS observes (grades, completion, passing status) and issuing the course awards now due.
+
+Invariants kept here:
+
+* The learner's course state only ever improves ("best seen"), so late or out-of-order events change nothing.
+* An award exists at most once per (learner, program, course, kind): the database constraint decides, and a
+  concurrent duplicate insert is treated as "already awarded".
+* Recording never raises into the caller's (the LMS's) transaction: errors are logged with context, the savepoint
+  is rolled back, and the next event or ``reconcile`` completes the work.
+* The work that follows new awards (signing, the degree check, ``BADGE_AWARDED``) runs after commit
+  (:mod:`.effects`).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
+
+from .. import compat, conf, rules
+from ..data import ACHIEVEMENT, GradeSeen, LearnerState, RecordResult
+from ..models import Award, LearnerCourseState, ProgramCourse
+from ._internal import WRITE_ATTEMPTS, course_info, insert_award, parse_course_key
+from .effects import after_commit
+
+__all__ = ["record", "record_completion", "record_grade", "record_passing_status", "refresh_completion"]
+
+log = logging.getLogger(__name__)
+
+
+def _observation(what: str, *, user_id: int, course_key: CourseKey | str, event_type: str,
+                 event_time: datetime | None, passed: bool | None = None, **shares: object) -> GradeSeen | None:
+    """
+    The observation as plain data, each of ``shares`` (percent, completion) checked to be a share 0..1.
+
+    None, logged with the learner, the course and the event, when anything in it is malformed.
+    """
+    try:
+        return GradeSeen(
+            user_id=int(user_id), course_key=str(parse_course_key(course_key)), event_type=event_type,
+            event_time=event_time or timezone.now(), passed=passed,
+            **{name: rules.to_share(value, name=name) for name, value in shares.items()},
+        )
+    except (TypeError, ValueError) as exc:
+        log.warning("microdegree: dropped %s for user %s in %s from %s: %s", what, user_id, course_key, event_type,
+                    exc)
+        return None
+
+
+def record_grade(
+    *, user_id: int, course_key: CourseKey | str, percent: object, event_type: str, event_time: datetime | None = None
+) -> RecordResult:
+    """
+    Record a learner's course grade (a share 0..1 of the graded points) and issue the awards now due.
+
+    Idempotent: the same grade recorded again changes nothing. A lower grade than the best seen changes nothing.
+    Never raises for bad data or database trouble: it logs and returns a result with nothing awarded.
+    """
+    seen = _observation("grade", user_id=user_id, course_key=course_key, event_type=event_type,
+                        event_time=event_time, percent=percent)
+    return record(seen) if seen else RecordResult(in_program=False)
+
+
+def record_completion(
+    *, user_id: int, course_key: CourseKey | str, completion: object, event_type: str,
+    event_time: datetime | None = None,
+) -> RecordResult:
+    """Record a learner's share (0..1) of the course content accessed, and issue the awards now due."""
+    seen = _observation("completion", user_id=user_id, course_key=course_key, event_type=event_type,
+                        event_time=event_time, completion=completion)
+    return record(seen) if seen else RecordResult(in_program=False)
+
+
+def record_passing_status(
+    *, user_id: int, course_key: CourseKey | str, is_passing: bool, event_type: str, event_time: datetime | None = None
+) -> RecordResult:
+    """
+    Record the LMS's own passing status of a course.
+
+    Informational: it never grants an award by itself, because a course's passing cutoff is not the achievement
+    threshold.
+    """
+    seen = _observation("passing status", user_id=user_id, course_key=course_key, event_type=event_type,
+                        event_time=event_time, passed=bool(is_passing))
+    return record(seen) if seen else RecordResult(in_program=False)
+
+
+def refresh_completion(*, user_id: int, course_key: CourseKey | str, event_type: str,
+                       event_time: datetime | None = None) -> RecordResult:
+    """
+    Measure a learner's completion of a course from the platform's completion records and record it.
+
+    The share is the sum of the learner's block completions over the course's number of completable blocks
+    (see docs/decisions/0004-participation-from-completion.rst). Does nothing when either is unknown.
+    """
+    key = parse_course_key(course_key)
+    total = compat.get_completable_block_count(key)
+    model = compat.get_block_completion_model()
+    if not total or model is None:
+        log.info("microdegree: completion of %s unknown (completable blocks: %s); not recorded", key, total)
+        return RecordResult(in_program=True)
+    done = model.objects.filter(user_id=user_id, context_key=key).aggregate(total=Sum("completion"))["total"] or 0
+    share = min(Decimal(repr(float(done))) / Decimal(total), Decimal(1))
+    return record_completion(user_id=user_id, course_key=key, completion=share, event_type=event_type,
+                             event_time=event_time)
+
+
+def record(seen: GradeSeen) -> RecordResult:
+    """Upsert the learner's course state and create the awards now due, all in one savepoint."""
+    try:
+        courses = list(ProgramCourse.objects.filter(course_key=seen.course_key).select_related("program"))
+        if not courses:
+            return RecordResult(in_program=False)
+        # Inside the caller's transaction a lost lock race poisons that transaction: no retry there.
+        attempts = 1 if transaction.get_connection().in_atomic_block else WRITE_ATTEMPTS
+        for attempt in range(1, attempts + 1):
+            try:
+                with transaction.atomic():
+                    state, changed = _update_state(seen)
+                    if state is None:
+                        return RecordResult(in_program=True)
+                    created = _create_due_awards(seen, state, courses)
+                break
+            except OperationalError:
+                if attempt == attempts:
+                    raise
+                log.info("microdegree: lock conflict recording %s for user %s in %s, retrying (%s)",
+                         seen.event_type, seen.user_id, seen.course_key, attempt)
+                time.sleep(0.05 * attempt)
+    except Exception:  # pylint: disable=broad-except
+        # Never break the LMS's grading: log with context; the next event or a reconcile run completes the work.
+        log.exception(
+            "microdegree: failed to record %s for user %s in %s", seen.event_type, seen.user_id, seen.course_key
+        )
+        return RecordResult(in_program=True)
+    if created:
+        after_commit([award.pk for award in created])
+    return RecordResult(in_program=True, state_changed=changed, awarded=tuple(str(a.uuid) for a in created))
+
+
+def _update_state(seen: GradeSeen) -> tuple[LearnerCourseState | None, bool]:
+    """Lock (or create) the learner's course state and raise its best values; returns (state, changed)."""
+    state = (LearnerCourseState.objects.select_for_update()
+             .filter(user_id=seen.user_id, course_key=seen.course_key).first())
+    if state is None:
+        if not get_user_model().objects.filter(pk=seen.user_id).exists():
+            log.warning("microdegree: %s for unknown user %s in %s dropped",
+                        seen.event_type, seen.user_id, seen.course_key)
+            return None, False
+        try:
+            with transaction.atomic():
+                state = LearnerCourseState.objects.create(user_id=seen.user_id, course_key=seen.course_key)
+        except IntegrityError:
+            # Created concurrently by another worker: lock theirs.
+            state = LearnerCourseState.objects.select_for_update().get(
+                user_id=seen.user_id, course_key=seen.course_key
+            )
+    changed = []
+    if rules.better(state.best_percent, seen.percent):
+        state.best_percent, state.best_percent_at = seen.percent, seen.event_time
+        state.best_percent_event = seen.event_type
+        changed += ["best_percent", "best_percent_at", "best_percent_event"]
+    if rules.better(state.best_completion, seen.completion):
+        state.best_completion, state.best_completion_at = seen.completion, seen.event_time
+        state.best_completion_event = seen.event_type
+        changed += ["best_completion", "best_completion_at", "best_completion_event"]
+    if seen.passed and (state.first_passed_at is None or seen.event_time < state.first_passed_at):
+        state.first_passed_at = seen.event_time
+        changed.append("first_passed_at")
+    if changed:
+        state.save(update_fields=[*changed, "modified"])
+    return state, bool(changed)
+
+
+def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
+                       courses: Sequence[ProgramCourse]) -> list[Award]:
+    held: dict[int, set[str]] = defaultdict(set)
+    for program_pk, kind in Award.objects.filter(user_id=seen.user_id, course_key=seen.course_key).values_list(
+        "program_id", "kind"
+    ):
+        held[program_pk].add(kind)
+    learner = LearnerState(best_percent=state.best_percent, best_completion=state.best_completion)
+    defaults = conf.default_thresholds()
+    now = timezone.now()
+    created = []
+    for course in courses:
+        for due in rules.due_course_awards(course_info(course, defaults).rule, learner, held[course.program_id]):
+            # The evidence is the measurement that met the threshold, whichever event lets the award be issued
+            # (a re-sent grade, a passing status, a reconcile run).
+            if due.kind == ACHIEVEMENT:
+                measured_at, measured_by = state.best_percent_at, state.best_percent_event
+            else:
+                measured_at, measured_by = state.best_completion_at, state.best_completion_event
+            award = Award(
+                user_id=seen.user_id, program_id=course.program_id, course_key=course.course_key, kind=due.kind,
+                issued_at=now, evidence_value=due.value, evidence_threshold=due.threshold,
+                evidence_event_type=measured_by, evidence_event_time=measured_at,
+            )
+            if insert_award(award):
+                created.append(award)
+                log.info("microdegree: %s %s issued to user %s for %s in program %s",
+                         due.kind, award.uuid, seen.user_id, seen.course_key, course.program.slug)
+    return created

@@ -1,0 +1,81 @@
+"""
+The errors of the micro-degree plugin's api, one named class each.
+
+Callers catch them by class. The web views map every :class:`NotFound` to its HTTP answer in one place
+(``views.answers_errors``), with the class's public message; nothing about the lookup that failed is shown.
+Each class keeps the built-in base it had before this module existed (``LookupError``, ``PermissionError``,
+``RuntimeError``), so older callers that catch those still work.
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+__all__ = [
+    "CredentialNotReady",
+    "MicrodegreeError",
+    "NotFound",
+    "PrivateCredential",
+    "SigningKeyConfigured",
+    "UnknownAward",
+    "UnknownBadge",
+    "UnknownCredential",
+    "UnknownIssuer",
+    "UnknownStatusList",
+]
+
+
+class MicrodegreeError(Exception):
+    """Every error the api raises on purpose."""
+
+
+class NotFound(MicrodegreeError, LookupError):
+    """
+    Nothing public has the given id.
+
+    Attributes:
+        status_code (int): the HTTP status the views answer with.
+        public_message (str): what the views show (translated); it never repeats the id asked for.
+    """
+
+    status_code = 404
+    public_message = _("Not found.")
+
+
+class UnknownCredential(NotFound):
+    """No credential can be shown for the given award id (the three reasons below)."""
+
+    public_message = _("No such credential.")
+
+
+class UnknownAward(UnknownCredential):
+    """No award has the given public id (malformed, unknown, or not the learner's own)."""
+
+
+class CredentialNotReady(UnknownCredential):
+    """The award exists but its signed credential is not stored (yet): it is signed after commit."""
+
+
+class PrivateCredential(UnknownCredential, PermissionError):
+    """The learner made this credential private: to anyone else it does not exist."""
+
+
+class UnknownIssuer(NotFound):
+    """No issuer has the given id."""
+
+    public_message = _("No such issuer.")
+
+
+class UnknownBadge(NotFound):
+    """No program, program course or award kind matches the badge asked for."""
+
+    public_message = _("No such badge.")
+
+
+class UnknownStatusList(NotFound):
+    """The issuer has no status list with that number."""
+
+    public_message = _("No such status list.")
+
+
+class SigningKeyConfigured(MicrodegreeError, RuntimeError):
+    """The active signing key comes from settings: rotate it there."""
