@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from microdegree_xblock import api
 from microdegree_xblock.data import ACHIEVEMENT, DEGREE
 from microdegree_xblock.models import Award, LearnerCourseState
-
-from .conftest import BASICS, CLINICS, ETHICS, VET, send_grade, send_passing
+from tests.conftest import BASICS, CLINICS, ETHICS, VET, send_grade, send_passing
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from microdegree_xblock import api, compat
 from microdegree_xblock.catalog import parse_catalog
 from microdegree_xblock.data import ACHIEVEMENT, DEGREE
 from microdegree_xblock.models import Award, LearnerCourseState
-
-from .conftest import BASICS, CATALOG, CLINICS, ETHICS, VET, send_grade
+from tests.conftest import BASICS, CATALOG, CLINICS, ETHICS, VET, send_grade
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,36 +18,10 @@ from django.core.management.base import CommandError
 
 from microdegree_xblock import api
 from microdegree_xblock.credentials import keys
-
-from .conftest import BASICS, CLINICS, VET, send_grade
-from .credentials_helpers import SpecVerifier, schema
+from tests.conftest import BASICS, VET
+from tests.credentials_helpers import SpecVerifier, schema
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def earn(django_capture_on_commit_callbacks):
-    """Send a grade and run the after-commit work (signing, events, degree check) as the LMS would."""
-    def run(user, course_key, percent):
-        with django_capture_on_commit_callbacks(execute=True):
-            send_grade(user.pk, course_key, percent)
-        return [a for a in api.get_learner_awards(user_id=user.pk) if a.course_key == course_key]
-    return run
-
-
-@pytest.fixture
-def degree(catalog, learner, earn):
-    """Anna's two course achievements in AI_VET I+II... and the degree of a three-course program."""
-    from microdegree_xblock.catalog import parse_catalog
-    api.load_catalog(parse_catalog(
-        "programs:\n  - id: mini\n    title: Mini <Degree>\n    issuers: [charite, ki-campus]\n    courses:\n"
-        f"      - {{key: \"{BASICS}\", title: Basics, hours: 21, ects: 1}}\n"
-        f"      - {{key: \"{CLINICS}\", title: Clinics, hours: 16, ects: 2}}\n"
-        "      - {key: \"course-v1:X+Third+1\", title: Third, hours: 10, ects: 1}\n",
-        known_issuer_ids=api.known_issuer_ids()))
-    for key in (BASICS, CLINICS, "course-v1:X+Third+1"):
-        earn(learner, key, 0.95)
-    return next(a for a in api.get_learner_awards(user_id=learner.pk) if a.kind == "degree" and a.program_id == "mini")
 
 
 def test_award_is_signed_after_commit_and_valid_against_the_ob3_schema(catalog, learner, earn, client):
