@@ -1,62 +1,34 @@
 """
-Program catalog files (YAML or JSON): parsing and validation, with no database access.
+Program catalog files (YAML or JSON): parsing and validation as a whole, and the file format ``dump`` writes.
 
-The management command and the Django admin use the same checks, so a program is valid or invalid the same way
-wherever it is edited. Every error names the program, the course and the field it is about.
+No database access. Every error names the program, the course and the field it is about; the single-field checks
+are shared with the Django admin (:mod:`.checks`).
 """
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import yaml
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
-from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import CourseKey
 
-__all__ = [
-    "CatalogError",
-    "CatalogSpec",
-    "CourseSpec",
-    "IssuerSpec",
-    "ProgramSpec",
-    "MIN_COURSES",
-    "HOURS_RANGE",
-    "parse_catalog",
-    "validate_catalog",
-    "check_course_key",
-    "check_email",
-    "check_eqf_level",
-    "check_hours",
-    "check_http_url",
-    "check_slug",
-    "check_country",
-    "check_course_count",
-    "check_share",
-    "hours_warning",
-    "catalog_to_dict",
-    "dump_text",
-]
-
-MIN_COURSES = 3
-EQF_LEVELS = (1, 8)
-HOURS_RANGE = (Decimal(90), Decimal(150))
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
-# ISO 3166-1 alpha-2 (all 249 officially assigned codes).
-COUNTRIES = frozenset(
-    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY "
-    "BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM "
-    "FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT "
-    "JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN "
-    "MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT "
-    "PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL "
-    "TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW".split()
+from .checks import (
+    as_number,
+    check_country,
+    check_course_count,
+    check_course_key,
+    check_email,
+    check_eqf_level,
+    check_hours,
+    check_http_url,
+    check_share,
+    check_slug,
+    hours_warning,
 )
+from .specs import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec
+
+__all__ = ["catalog_to_dict", "dump_text", "parse_catalog", "validate_catalog"]
 
 ISSUER_FIELDS = {"id", "name", "url", "email", "country"}
 PROGRAM_FIELDS = {
@@ -67,165 +39,6 @@ COURSE_FIELDS = {
     "key", "title", "hours", "ects", "planned", "achievement_threshold", "participation_threshold", "badge_image",
 }
 
-
-class CatalogError(ValueError):
-    """A catalog file is invalid; ``errors`` lists every problem found, each naming where it is."""
-
-    def __init__(self, errors: Iterable[str]):
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
-
-
-@dataclass(frozen=True)
-class IssuerSpec:
-    """An issuer as a catalog file declares it."""
-
-    id: str
-    name: str
-    url: str
-    email: str = ""
-    country: str = ""
-
-
-@dataclass(frozen=True)
-class CourseSpec:
-    """A program course as a catalog file declares it (thresholds None: the platform default)."""
-
-    key: str
-    title: str
-    hours: Decimal
-    ects: Decimal | None = None
-    planned: bool = False
-    achievement_threshold: Decimal | None = None
-    participation_threshold: Decimal | None = None
-    badge_image: str = ""
-
-
-@dataclass(frozen=True)
-class ProgramSpec:
-    """
-    A program as a catalog file declares it.
-
-    The EU micro-credential elements (learning outcomes, EQF level, form of participation, type of assessment, type
-    of quality assurance) are optional; empty ones fall back to the platform's settings in the credentials.
-    """
-
-    id: str
-    title: str
-    description: str
-    issuers: tuple[str, ...]
-    courses: tuple[CourseSpec, ...]
-    learning_outcomes: tuple[str, ...] = ()
-    eqf_level: int | None = None
-    participation_form: str = ""
-    assessment_type: str = ""
-    quality_assurance: str = ""
-    badge_image: str = ""
-
-
-@dataclass(frozen=True)
-class CatalogSpec:
-    """A whole validated catalog file, and the warnings it gave."""
-
-    issuers: tuple[IssuerSpec, ...] = ()
-    programs: tuple[ProgramSpec, ...] = ()
-    warnings: tuple[str, ...] = field(default=(), compare=False)
-
-
-# Single-field checks, shared with the admin forms. Each returns an error message or None.
-
-def check_slug(value: object) -> str | None:
-    """Error message if ``value`` is not an id slug (lower-case letters, digits, '-' or '_')."""
-    if not isinstance(value, str) or not SLUG_RE.match(value):
-        return f"{value!r} must be a slug: lower-case letters, digits, '-' or '_' (max 64)"
-    return None
-
-
-def check_http_url(value: object) -> str | None:
-    """Error message if ``value`` is not an http(s) URL."""
-    try:
-        URLValidator(schemes=["http", "https"])(value)
-    except ValidationError:
-        return f"{value!r} is not an http(s) URL"
-    return None
-
-
-def check_email(value: object) -> str | None:
-    """Error message if ``value`` is not an email address."""
-    if not isinstance(value, str):
-        return f"{value!r} is not an email address"
-    try:
-        EmailValidator()(value)
-    except ValidationError:
-        return f"{value!r} is not an email address"
-    return None
-
-
-def check_hours(value: object) -> str | None:
-    """Error message if ``value`` is not a positive number of hours."""
-    number = _number(value)
-    if number is None or number <= 0:
-        return f"{value!r} must be a positive number of hours"
-    return None
-
-
-def check_eqf_level(value: object) -> str | None:
-    """Error message if ``value`` is not a European Qualifications Framework level (1 to 8)."""
-    low, high = EQF_LEVELS
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        return f"{value!r} must be an EQF level, a whole number from {low} to {high}"
-    return None
-
-
-def check_course_key(value: object) -> str | None:
-    """Error message if ``value`` is not a valid course key."""
-    if not isinstance(value, str) or not value.strip():
-        return "must be a course key such as course-v1:Org+Course+Run"
-    try:
-        CourseKey.from_string(value.strip())
-    except InvalidKeyError:
-        return f"{value!r} is not a valid course key (expected e.g. course-v1:Org+Course+Run)"
-    return None
-
-
-def check_country(value: object) -> str | None:
-    """Error message if ``value`` is not an ISO 3166-1 alpha-2 country code."""
-    if not isinstance(value, str) or value not in COUNTRIES:
-        return f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. DE)"
-    return None
-
-
-def check_share(value: object) -> str | None:
-    """Error message if ``value`` is not a threshold in (0, 1]."""
-    number = _number(value)
-    if number is None or not Decimal(0) < number <= Decimal(1):
-        return f"{value!r} must be a number greater than 0 and at most 1 (e.g. 0.6 for 60 %)"
-    return None
-
-
-def check_course_count(count: int) -> str | None:
-    """Error message if a program has too few courses to be a micro-degree."""
-    if count < MIN_COURSES:
-        return f"a micro-degree needs at least {MIN_COURSES} courses, this program has {count}"
-    return None
-
-
-def hours_warning(total: Decimal) -> str | None:
-    """Warning if a program's total hours are outside the recommended 90 to 150."""
-    low, high = HOURS_RANGE
-    if not low <= total <= high:
-        return f"total workload is {total} hours, outside the recommended {low} to {high} hours"
-    return None
-
-
-def _number(value: object) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        return None
-    try:
-        number = Decimal(repr(value) if isinstance(value, float) else str(value))
-    except ArithmeticError:
-        return None
-    return number if number.is_finite() else None
 
 
 class _Collector:
@@ -304,13 +117,13 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
         where = f"{where.rsplit('[', 1)[0]}[{key}]"
     col.unknown_fields(where, data, COURSE_FIELDS)
     title = col.text(where, data, "title")
-    hours = _number(data.get("hours")) or Decimal(0)
+    hours = as_number(data.get("hours")) or Decimal(0)
     if message := check_hours(data.get("hours")):
         col.add(f"{where}.hours", message)
         hours = Decimal(0)
     ects = None
     if data.get("ects") is not None:
-        ects = _number(data["ects"])
+        ects = as_number(data["ects"])
         if ects is None or ects < 0:
             col.add(f"{where}.ects", f"{data['ects']!r} must be a non-negative number")
             ects = None
@@ -326,7 +139,7 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
             if message := check_share(value):
                 col.add(f"{where}.{name}", message)
             else:
-                thresholds[name] = _number(value)
+                thresholds[name] = as_number(value)
     return CourseSpec(key=key, title=title, hours=hours, ects=ects, planned=planned,
                       badge_image=col.image_url(where, data), **thresholds)
 

@@ -1,0 +1,54 @@
+"""
+Program catalog files: the plain data they declare, the checks every value passes, parsing and dumping.
+
+No database access: the api stores a validated catalog (``api.load_catalog``). The Django admin uses the same
+single-field checks, so a program is valid or invalid the same way wherever it is edited.
+
+* :mod:`.specs`: the validated file as frozen data, and ``CatalogError``;
+* :mod:`.checks`: the single-field checks (each returns an error message or None);
+* :mod:`.files`: parsing and validating a whole file, and the file format ``dump`` writes.
+"""
+from __future__ import annotations
+
+from .checks import (
+    EQF_LEVELS,
+    HOURS_RANGE,
+    MIN_COURSES,
+    check_country,
+    check_course_count,
+    check_course_key,
+    check_email,
+    check_eqf_level,
+    check_hours,
+    check_http_url,
+    check_share,
+    check_slug,
+    hours_warning,
+)
+from .files import catalog_to_dict, dump_text, parse_catalog, validate_catalog
+from .specs import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec
+
+__all__ = [
+    "CatalogError",
+    "CatalogSpec",
+    "CourseSpec",
+    "IssuerSpec",
+    "ProgramSpec",
+    "MIN_COURSES",
+    "EQF_LEVELS",
+    "HOURS_RANGE",
+    "parse_catalog",
+    "validate_catalog",
+    "check_course_key",
+    "check_email",
+    "check_eqf_level",
+    "check_hours",
+    "check_http_url",
+    "check_slug",
+    "check_country",
+    "check_course_count",
+    "check_share",
+    "hours_warning",
+    "catalog_to_dict",
+    "dump_text",
+]
