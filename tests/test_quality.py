@@ -1,7 +1,7 @@
 """
 The cheap quality checks, run with the suite so that CI catches them.
 
-* the import contracts (pyproject.toml ``[tool.importlinter]``): the layering of ARCHITECTURE.md;
+* the import contracts (pyproject.toml ``[tool.importlinter]``): the layering of docs/architecture.rst;
 * the PII annotations of every model (.pii_annotations.yml) at 100 %;
 * no model change without its migration.
 
