@@ -13,19 +13,7 @@ from typing import Any
 
 import yaml
 
-from .checks import (
-    as_number,
-    check_country,
-    check_course_count,
-    check_course_key,
-    check_email,
-    check_eqf_level,
-    check_hours,
-    check_http_url,
-    check_share,
-    check_slug,
-    hours_warning,
-)
+from . import checks
 from .specs import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec
 
 __all__ = ["catalog_to_dict", "dump_text", "parse_catalog", "validate_catalog"]
@@ -71,14 +59,14 @@ class _Collector:
     def image_url(self, where: str, data: Mapping[str, Any]) -> str:
         """The optional ``badge_image`` (an http(s) URL of a PNG or SVG the admin provides)."""
         url = self.text(where, data, "badge_image", required=False)
-        if url and (message := check_http_url(url)):
+        if url and (message := checks.check_http_url(url)):
             self.add(f"{where}.badge_image", message)
             return ""
         return url
 
     def slug(self, where: str, data: Mapping[str, Any]) -> str:
         value = data.get("id")
-        if message := check_slug(value):
+        if message := checks.check_slug(value):
             self.add(f"{where}.id", message)
             return ""
         return str(value)
@@ -93,13 +81,13 @@ def _issuer(col: _Collector, where: str, data: Any) -> IssuerSpec | None:
     where = f"issuers[{slug}]" if slug else where
     name = col.text(where, data, "name")
     url = col.text(where, data, "url")
-    if url and (message := check_http_url(url)):
+    if url and (message := checks.check_http_url(url)):
         col.add(f"{where}.url", message)
     email = col.text(where, data, "email", required=False)
-    if email and (message := check_email(email)):
+    if email and (message := checks.check_email(email)):
         col.add(f"{where}.email", message)
     country = col.text(where, data, "country")
-    if country and (message := check_country(country)):
+    if country and (message := checks.check_country(country)):
         col.add(f"{where}.country", message)
     return IssuerSpec(id=slug, name=name, url=url, email=email, country=country)
 
@@ -109,7 +97,7 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
         col.add(where, "must be a mapping with at least key, title and hours")
         return None
     key = data.get("key")
-    if message := check_course_key(key):
+    if message := checks.check_course_key(key):
         col.add(f"{where}.key", message)
         key = ""
     else:
@@ -117,13 +105,13 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
         where = f"{where.rsplit('[', 1)[0]}[{key}]"
     col.unknown_fields(where, data, COURSE_FIELDS)
     title = col.text(where, data, "title")
-    hours = as_number(data.get("hours")) or Decimal(0)
-    if message := check_hours(data.get("hours")):
+    hours = checks.as_number(data.get("hours")) or Decimal(0)
+    if message := checks.check_hours(data.get("hours")):
         col.add(f"{where}.hours", message)
         hours = Decimal(0)
     ects = None
     if data.get("ects") is not None:
-        ects = as_number(data["ects"])
+        ects = checks.as_number(data["ects"])
         if ects is None or ects < 0:
             col.add(f"{where}.ects", f"{data['ects']!r} must be a non-negative number")
             ects = None
@@ -136,10 +124,10 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
         value = data.get(name)
         thresholds[name] = None
         if value is not None:
-            if message := check_share(value):
+            if message := checks.check_share(value):
                 col.add(f"{where}.{name}", message)
             else:
-                thresholds[name] = as_number(value)
+                thresholds[name] = checks.as_number(value)
     return CourseSpec(key=key, title=title, hours=hours, ects=ects, planned=planned,
                       badge_image=col.image_url(where, data), **thresholds)
 
@@ -178,10 +166,10 @@ def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warni
             col.add(f"{where}.courses[{course.key}]", "is listed twice")
         seen.add(course.key)
         courses.append(course)
-    if message := check_course_count(len(raw_courses)):
+    if message := checks.check_course_count(len(raw_courses)):
         col.add(f"{where}.courses", message)
     total = sum((course.hours for course in courses), Decimal(0))
-    if courses and (warning := hours_warning(total)):
+    if courses and (warning := checks.hours_warning(total)):
         warnings.append(f"{where}: {warning}")
     return ProgramSpec(
         id=slug, title=title, description=description, issuers=tuple(map(str, issuers)), courses=tuple(courses),
@@ -198,7 +186,7 @@ def _eu_elements(col: _Collector, where: str, data: Mapping[str, Any]) -> dict[s
         col.add(f"{where}.learning_outcomes", "must be a list of learning outcomes (text)")
         outcomes = []
     level = data.get("eqf_level")
-    if level is not None and (message := check_eqf_level(level)):
+    if level is not None and (message := checks.check_eqf_level(level)):
         col.add(f"{where}.eqf_level", message)
         level = None
     return {
