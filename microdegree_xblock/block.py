@@ -8,21 +8,21 @@ docs/decisions/0010-learner-progress-panel.rst.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.utils import translation
 from django.utils.translation import gettext
 from web_fragments.fragment import Fragment
 from webob import Response  # type: ignore[import-untyped]
 from xblock.core import XBlock
-from xblock.exceptions import JsonHandlerError
+from xblock.exceptions import DisallowedFileError, JsonHandlerError
 from xblock.fields import Scope, String
 from xblock.validation import ValidationMessage
 
 from . import api
 from .panel import LEARNER, PREVIEW, client_state, render_panel, signature
 from .payloads import progress_json
-from .resources import read_text, render_template
+from .resources import render_template, static_file
 
 DISPLAY_NAME_MAX_LENGTH = 255
 
@@ -53,6 +53,39 @@ class MicrodegreeXBlock(XBlock):
     )
 
     editable_fields = ("display_name", "program")
+
+    # The block's CSS and JS are package resources that the runtime serves at its own, cacheable URLs
+    # (``runtime.local_resource_url(self, "static/...")``, answered by :meth:`open_local_resource`), not text
+    # inlined into every fragment. ``resources_dir`` stays XBlock's default (the package itself): the LMS's
+    # collectstatic then finds them in an installed package as ``microdegree_xblock/static/...``.
+    public_dir = "static"
+
+    @classmethod
+    def open_local_resource(cls, uri: str | bytes) -> BinaryIO:
+        """
+        Open one of the block's static files for the runtime, e.g. ``static/js/panel.js``.
+
+        XBlock's rules: only files under ``static/``, no ``/.`` component (so no ``..``, no hidden file), and
+        more (no empty component, no backslash, nothing resolving outside the directory, e.g. by a symlink);
+        anything else raises :class:`~xblock.exceptions.DisallowedFileError`. Unlike XBlock's own
+        implementation, the file is read from ``resources.resource_dir("static")``, which finds ``static/``
+        inside the installed package (a wheel) or at the top of the repository (a source checkout, an editable
+        install), where ``importlib.resources.files("microdegree_xblock")`` would not look.
+        """
+        if isinstance(uri, bytes):
+            uri = uri.decode("utf-8")
+        if cls.resources_dir is None:
+            raise DisallowedFileError("This XBlock is not configured to serve local resources")
+        prefix = f"{cls.public_dir}/"
+        if not uri.startswith(prefix):
+            raise DisallowedFileError(f"Only files from {cls.public_dir!r}/ are allowed: {uri!r}")
+        if "/." in uri or "//" in uri or "\\" in uri or "\0" in uri:
+            raise DisallowedFileError(f"Only safe file names are allowed: {uri!r}")
+        try:
+            path = static_file(uri[len(prefix):])
+        except ValueError as error:
+            raise DisallowedFileError(f"Only files from {cls.public_dir!r}/ are allowed: {uri!r}") from error
+        return path.open("rb")
 
     # -----------------------------------------------------------------------------------------------------------
     # The learner and their language, from the runtime's services
@@ -98,9 +131,9 @@ class MicrodegreeXBlock(XBlock):
         """The progress panel, with its refresh script."""
         data, html, signed_in = self._panel()
         fragment = Fragment(html)
-        fragment.add_css(read_text("css/panel.css"))
-        fragment.add_javascript(read_text("js/common.js"))
-        fragment.add_javascript(read_text("js/panel.js"))
+        fragment.add_css_url(self.runtime.local_resource_url(self, "static/css/panel.css"))
+        fragment.add_javascript_url(self.runtime.local_resource_url(self, "static/js/common.js"))  # before panel.js
+        fragment.add_javascript_url(self.runtime.local_resource_url(self, "static/js/panel.js"))
         # The arguments hold no free text (see panel.client_state): runtimes embed them unescaped in a <script>.
         fragment.initialize_js("MicrodegreePanel", {
             "programId": data["id"] if data else None, "signedIn": signed_in,
@@ -137,7 +170,7 @@ class MicrodegreeXBlock(XBlock):
         html = render_panel(data, program_id=self.program, signed_in=False, mode=PREVIEW,
                             dom_id=f"{self._dom_id()}-preview", language=self._language())
         fragment = Fragment(html)
-        fragment.add_css(read_text("css/panel.css"))
+        fragment.add_css_url(self.runtime.local_resource_url(self, "static/css/panel.css"))
         return fragment
 
     def studio_view(self, context: dict[str, Any] | None = None) -> Fragment:  # pylint: disable=unused-argument
@@ -157,9 +190,9 @@ class MicrodegreeXBlock(XBlock):
             "programs": programs,
         }, language=self._language())
         fragment = Fragment(html)
-        fragment.add_css(read_text("css/studio.css"))
-        fragment.add_javascript(read_text("js/common.js"))
-        fragment.add_javascript(read_text("js/studio.js"))
+        fragment.add_css_url(self.runtime.local_resource_url(self, "static/css/studio.css"))
+        fragment.add_javascript_url(self.runtime.local_resource_url(self, "static/js/common.js"))  # before studio.js
+        fragment.add_javascript_url(self.runtime.local_resource_url(self, "static/js/studio.js"))
         fragment.initialize_js("MicrodegreeStudio", {"programs": [program["id"] for program in programs]})
         return fragment
 

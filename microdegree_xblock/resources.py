@@ -14,7 +14,7 @@ from typing import Any
 from django.template import Context, Engine
 from django.utils import translation
 
-__all__ = ["resource_dir", "read_text", "render_template"]
+__all__ = ["resource_dir", "static_file", "read_text", "render_template"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -33,12 +33,22 @@ def resource_dir(name: str) -> Path:
     raise FileNotFoundError(f"microdegree_xblock: no {name}/ directory beside or inside the package")
 
 
+def static_file(relative_path: str) -> Path:
+    """
+    The path of a static file, e.g. ``css/panel.css``; ValueError for anything that is not inside ``static/``.
+
+    The path is resolved first, so neither ``..``, an absolute path nor a symbolic link leads outside.
+    """
+    static = resource_dir("static").resolve()
+    path = (static / relative_path).resolve()
+    if static not in path.parents:
+        raise ValueError(f"{relative_path!r} is outside the static directory")
+    return path
+
+
 def read_text(relative_path: str) -> str:
     """The text of a static file, e.g. ``css/panel.css``."""
-    path = (resource_dir("static") / relative_path).resolve()
-    if resource_dir("static") not in path.parents:
-        raise ValueError(f"{relative_path!r} is outside the static directory")
-    return path.read_text(encoding="utf-8")
+    return static_file(relative_path).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -203,9 +203,14 @@ def test_anonymous_visitor_sees_the_structure_and_an_invitation(catalog, setting
 def test_fragment_has_css_js_and_text_free_arguments(catalog, learner):
     send_grade(learner.pk, BASICS, 0.82)
     fragment = make_block('<microdegree program="dr-med-ki"/>', learner.pk).student_view()
-    kinds = {resource.mimetype: resource.data for resource in fragment.resources}
-    assert ".microdegree-panel" in kinds["text/css"]
-    assert "window.MicrodegreePanel = MicrodegreePanel" in kinds["application/javascript"]
+    resource = "/workbench/resource/microdegree/static/"
+    assert [(r.kind, r.mimetype, r.data) for r in fragment.resources] == [
+        ("url", "text/css", f"{resource}css/panel.css"),
+        ("url", "application/javascript", f"{resource}js/common.js"),
+        ("url", "application/javascript", f"{resource}js/panel.js"),
+    ]
+    with MicrodegreeXBlock.open_local_resource("static/js/panel.js") as script:
+        assert b"window.MicrodegreePanel = MicrodegreePanel" in script.read()
     assert fragment.js_init_fn == "MicrodegreePanel"
     args = fragment.json_init_args
     assert args["programId"] == "dr-med-ki" and args["signedIn"] is True

@@ -12,6 +12,8 @@ import pytest
 from webob import Request
 from xblock.validation import ValidationMessage
 
+from microdegree_xblock.block import MicrodegreeXBlock
+
 from .conftest import BASICS, send_grade
 from .test_panel import make_block, text
 
@@ -44,10 +46,18 @@ def test_editor_offers_the_configured_programs(catalog, learner):
     assert "3 courses, 62 hours; issued by Charité Berlin, KI-Campus." in text(html)
     assert fragment.js_init_fn == "MicrodegreeStudio"
     assert fragment.json_init_args == {"programs": ["ai-vet", "dr-med-ki"]}
-    kinds = {resource.mimetype: resource.data for resource in fragment.resources}
-    assert "window.MicrodegreeStudio = MicrodegreeStudio" in kinds["application/javascript"]
-    assert "runtime.notify" in kinds["application/javascript"]
-    assert ".microdegree-studio" in kinds["text/css"]
+    # The editor's CSS and JS (after the shared common.js) are linked by the runtime's resource URLs, not inlined.
+    resource = "/workbench/resource/microdegree/static/"
+    assert [(r.kind, r.mimetype, r.data) for r in fragment.resources] == [
+        ("url", "text/css", f"{resource}css/studio.css"),
+        ("url", "application/javascript", f"{resource}js/common.js"),
+        ("url", "application/javascript", f"{resource}js/studio.js"),
+    ]
+    with MicrodegreeXBlock.open_local_resource("static/js/studio.js") as script:
+        body = script.read()
+    assert b"window.MicrodegreeStudio = MicrodegreeStudio" in body and b"runtime.notify" in body
+    with MicrodegreeXBlock.open_local_resource("static/css/studio.css") as css:
+        assert b".microdegree-studio" in css.read()
     # every field has its label and help text
     for field in ("display-name", "program"):
         assert re.search(rf'<label[^>]*for="[^"]*-{field}"', html)

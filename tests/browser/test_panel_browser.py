@@ -138,7 +138,9 @@ def test_panel_script_needs_no_page_script(new_page, catalog, learner):
     send_grade(learner.pk, BASICS, 0.82)
     block = make_block('<microdegree program="dr-med-ki"/>', learner.pk)
     fragment = block.student_view()
+    # The runtime's resource URLs (here the workbench's, which the live server answers): the scripts load from them.
     scripts = [r.data for r in fragment.resources if r.mimetype == "application/javascript"]
+    assert [r.kind for r in fragment.resources] == ["url"] * 3 and scripts[0].endswith("/static/js/common.js")
     send_grade(learner.pk, CLINICS, 0.9)
     fresh = block.refresh.__wrapped__(block, {}).json_body  # what the handler would answer now
     page = new_page()
@@ -146,7 +148,7 @@ def test_panel_script_needs_no_page_script(new_page, catalog, learner):
     page.goto("/login/")  # a page of the site with no script, for a same-origin fetch
     page.set_content(f"<!doctype html><html lang='en'><body><div id='unit'>{fragment.body_html()}</div></body></html>")
     for script in scripts:  # common.js, then panel.js, in the fragment's order
-        page.add_script_tag(content=script)
+        page.add_script_tag(url=script)
     assert page.evaluate("() => typeof window.jQuery") == "undefined"
     page.evaluate("""(args) => {
         const runtime = {handlerUrl: (element, name) => '/handler/' + name};
@@ -155,4 +157,39 @@ def test_panel_script_needs_no_page_script(new_page, catalog, learner):
     page.get_by_role("button", name="Refresh progress").click()
     page.get_by_role("status").filter(has_text="Your progress was updated.").wait_for()
     assert statuses(page) == ["Earned", "Earned", "Planned"]
+    assert page.js_errors == []
+
+
+def test_panel_css_and_js_load_as_separate_cacheable_files(new_page, catalog, learner):
+    """In the demo unit (the workbench runtime), the panel's CSS and JS are files of their own, not inline."""
+    send_grade(learner.pk, BASICS, 0.82)
+    page = new_page()
+    responses = {}
+    page.on("response", lambda response: responses.setdefault(response.url.split("?")[0], response))
+    page.goto(f"/demo/unit/dr-med-ki/?student={learner.username}")
+    page.get_by_role("button", name="Refresh progress").wait_for()  # panel.js ran, from its URL
+
+    base = f"{page.url.split('/demo/')[0]}/workbench/resource/microdegree/static/"
+    types = {"css/panel.css": "text/css", "js/common.js": "javascript", "js/panel.js": "javascript"}
+    for name, content_type in types.items():
+        response = responses.get(base + name)
+        assert response is not None, f"{name} was not requested: {sorted(responses)}"
+        headers = response.all_headers()
+        assert response.status == 200 and content_type in headers["content-type"], (name, headers)
+        assert headers.get("etag") and "no-store" not in headers.get("cache-control", ""), (name, headers)
+    assert page.locator("link[rel=stylesheet][href$='/static/css/panel.css']").count() == 1
+    assert page.locator("script[src$='/static/js/common.js']").count() == 1
+    assert page.locator("script[src$='/static/js/panel.js']").count() == 1
+    # nothing of them is inline, yet the style sheet applies
+    inline = page.evaluate("""() => [...document.querySelectorAll('style, script:not([src])')]
+        .map(node => node.textContent).join('\\n')""")
+    assert "--md-ink" not in inline and "MicrodegreeCommon =" not in inline  # panel.css, common.js
+    assert "window.MicrodegreePanel = MicrodegreePanel" not in inline
+    ink = page.locator(".microdegree-panel").evaluate("node => getComputedStyle(node).getPropertyValue('--md-ink')")
+    assert ink.strip() == "#1f2933"
+
+    # On the next visit the browser revalidates its copies: 304 Not Modified, no new download.
+    etag = responses[base + "js/panel.js"].all_headers()["etag"]
+    again = page.request.get(base + "js/panel.js", headers={"If-None-Match": etag})
+    assert again.status == 304
     assert page.js_errors == []
