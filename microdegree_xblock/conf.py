@@ -2,7 +2,7 @@
 Every setting the plugin reads, in one place: its name, its default, its meaning, and its check.
 
 The rest of the package calls the functions here and never reads ``django.conf.settings`` itself. Values are read
-at each call (so a changed setting applies at once, and tests can override them) and parsed once per distinct value.
+at each call (so a changed setting applies at once, and tests can override them). Parsing is cheap.
 :func:`check_settings` is a Django system check (registered in ``apps.py``): a bad value is reported when the LMS
 starts (``manage.py check``, ``migrate``, ``runserver``) with the setting's name and what is wrong, instead of
 failing every grade event and every progress read. A bad value that reaches a read anyway raises
@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -99,7 +98,6 @@ def _raw(name: str) -> Any:
 # Parsers: each turns a raw value into the value used, or raises ValueError with what is wrong.
 
 
-@lru_cache(maxsize=32)
 def _threshold(name: str, raw: Any) -> Decimal:
     try:
         share = rules.to_share(raw, name=name)
@@ -256,7 +254,8 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             parse(name, _raw(name))
         except ValueError as exc:
             found.append(checks.Error(str(exc), hint=f"Fix {name} in the LMS settings.", id="microdegree.E001"))
-    pem = signing_key_pem() if not any(m.msg.startswith("MICRODEGREE_SIGNING_KEY") for m in found) else ""
+    configured = _raw("MICRODEGREE_SIGNING_KEY")
+    pem = (configured if isinstance(configured, str) else "") or os.environ.get("MICRODEGREE_SIGNING_KEY", "")
     if pem:
         try:
             keys.private_key_from_pem(pem)
