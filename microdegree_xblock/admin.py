@@ -191,6 +191,10 @@ class LearnerCourseStateAdmin(admin.ModelAdmin):
         """Read only."""
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A learner state is the evidence of their awards: only the learner's retirement removes it."""
+        return False
+
 
 class RevokeActionForm(ActionForm):
     """The awards changelist's action bar, with the reason a revocation needs."""
@@ -215,6 +219,16 @@ class AwardAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Read only: revocation is an action of its own."""
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """
+        Never: an award ends only by revocation with a reason (docs/decisions/0002-award-semantics.rst).
+
+        Deleting would leave its status-list bit at 0, so copies held elsewhere would still verify, and no
+        ``BADGE_REVOKED`` would be sent. Without this permission Django offers neither the delete button nor the
+        "delete selected" action, and refuses both when posted.
+        """
         return False
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:

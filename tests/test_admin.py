@@ -4,6 +4,7 @@ The Django admin of the plugin, through the real admin site and Django's test cl
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
@@ -324,3 +325,19 @@ def test_staff_cannot_edit_an_award_even_with_change_permission(client, awarded)
     client.post(url, {"kind": "degree", "revoked_reason": "edited"})
     awarded.refresh_from_db()
     assert awarded.kind == "achievement" and awarded.revoked_reason == ""
+
+
+def test_awards_and_learner_states_cannot_be_deleted_even_by_a_superuser(admin_client, awarded):
+    """The stock "delete selected" action and the delete page: not offered, and refused when posted."""
+    changelist = reverse("admin:microdegree_award_changelist")
+    response = admin_client.get(changelist)
+    assert "delete_selected" not in dict(response.context["action_form"].fields["action"].choices)
+    response = admin_client.post(changelist, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [awarded.pk],
+                                              "post": "yes"}, follow=True)
+    assert "No action selected." in _messages(response)
+    assert admin_client.post(reverse("admin:microdegree_award_delete", args=[awarded.pk]),
+                             {"post": "yes"}).status_code == 403
+    state = LearnerCourseState.objects.get(user=awarded.user)
+    assert admin_client.post(reverse("admin:microdegree_learnercoursestate_delete", args=[state.pk]),
+                             {"post": "yes"}).status_code == 403
+    assert Award.objects.filter(pk=awarded.pk).exists() and LearnerCourseState.objects.filter(pk=state.pk).exists()
