@@ -39,6 +39,7 @@ def _translation(language: str | None) -> AbstractContextManager[Any]:
 
 @XBlock.needs("user")
 @XBlock.wants("i18n")
+@XBlock.wants("studio_user_permissions")
 @XBlock.supports("multi_device")
 class MicrodegreeXBlock(XBlock):
     """A learner's stack-progress panel toward one micro-degree program."""
@@ -196,6 +197,23 @@ class MicrodegreeXBlock(XBlock):
         fragment.initialize_js("MicrodegreeStudio", {"programs": [program["id"] for program in programs]})
         return fragment
 
+    def _may_edit(self) -> bool:
+        """
+        Whether the current user may change this block's settings (defence in depth: the runtime checks first).
+
+        In Studio, its ``studio_user_permissions`` service says whether the user may write to the block's course.
+        In the LMS, where authors never edit, only the course team may (the user service's
+        ``edx-platform.user_is_staff``). A host with neither (the xblock-sdk workbench of the demo) decides alone.
+        """
+        permissions = self.runtime.service(self, "studio_user_permissions")
+        if permissions is not None:
+            course_key = getattr(self.scope_ids.usage_id, "context_key", None)
+            return course_key is not None and bool(permissions.can_write(course_key))
+        attributes = self.runtime.service(self, "user").get_current_user().opt_attrs
+        if "edx-platform.user_is_staff" in attributes:
+            return bool(attributes["edx-platform.user_is_staff"])
+        return True
+
     def _edit_errors(self, data: dict[str, Any]) -> tuple[str, str] | None:
         """The first invalid field of a Studio edit and why, or None."""
         name = data.get("display_name")
@@ -216,8 +234,11 @@ class MicrodegreeXBlock(XBlock):
         """
         Save Studio's edits after checking them: ``{"result": "success"}``, or 400 ``{"error", "field"}``.
 
-        The program must be one of the configured programs; the display name must not be empty.
+        The program must be one of the configured programs; the display name must not be empty. A user who may not
+        edit the course gets 403, whatever the runtime let through (:meth:`_may_edit`).
         """
+        if not self._may_edit():
+            raise JsonHandlerError(403, "You may not edit this course.")
         if not isinstance(data, dict):
             raise JsonHandlerError(400, "Send a JSON object.")
         with _translation(self._language()):

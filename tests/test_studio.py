@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from opaque_keys.edx.keys import CourseKey
 from webob import Request
 from xblock.validation import ValidationMessage
 
@@ -143,3 +144,43 @@ def test_studio_validation(catalog, learner):
         (ValidationMessage.WARNING, "No micro-degree program is selected for this component.")]
     messages = make_block('<microdegree program="gone"/>', learner.pk).validate().messages
     assert messages[0].type == ValidationMessage.ERROR and "“gone”" in messages[0].text
+
+
+class StudioPermissions:
+    """Studio's ``studio_user_permissions`` service, as the CMS offers it: may the user write to a course?"""
+
+    def __init__(self, writable):
+        self.writable = set(writable)
+
+    def can_write(self, course_key):
+        return str(course_key) in self.writable
+
+
+class StudioUsageId(str):
+    """The block's usage id knowing its course, as Studio's are (and still the string the toy runtime stores by)."""
+
+    context_key = CourseKey.from_string(BASICS)
+
+
+@pytest.mark.parametrize(("writable", "status"), [({BASICS}, 200), (set(), 403), ({"course-v1:X+Other+1"}, 403)])
+def test_only_who_may_write_to_the_course_saves_edits(catalog, learner, writable, status):
+    block = make_block('<microdegree program="dr-med-ki"/>', learner.pk)
+    block.runtime._services["studio_user_permissions"] = StudioPermissions(writable)  # pylint: disable=protected-access
+    block.scope_ids = block.scope_ids._replace(usage_id=StudioUsageId(block.scope_ids.usage_id))
+    response = submit(block, {"display_name": "Changed", "program": "ai-vet"})
+    assert response.status_code == status
+    assert block.program == ("ai-vet" if status == 200 else "dr-med-ki")
+
+
+def test_in_the_lms_only_the_course_team_saves_edits(catalog, learner):
+    block = make_block('<microdegree program="dr-med-ki"/>', learner.pk)
+    service = block.runtime.service(block, "user")
+    learner_view = service.get_current_user
+
+    def as_learner():
+        user = learner_view()
+        user.opt_attrs["edx-platform.user_is_staff"] = False
+        return user
+    service.get_current_user = as_learner
+    assert submit(block, {"display_name": "Hacked", "program": "ai-vet"}).status_code == 403
+    assert (block.display_name, block.program) != ("Hacked", "ai-vet")
