@@ -119,7 +119,8 @@ def set_visibility(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------------------
 # Verifiable credentials: the public verification page, OB 2.0 / OB 3.0 / CLR documents, keys, status, PDF.
 # Every view reads what the api stored or builds it cheaply from the database; none signs (signing happens once,
-# after commit, in api.process_awards).
+# after commit, in api.process_awards). The documents that name the learner and may be theirs alone (a private
+# credential's OB 3.0 / CLR text, PDF and LinkedIn link) are never cached: ``Cache-Control: private, no-store``.
 
 _LD_JSON = "application/ld+json; charset=utf-8"
 
@@ -133,6 +134,18 @@ def _public(response: HttpResponse) -> HttpResponse:
 def _document(data: dict[str, Any] | str, content_type: str = _LD_JSON) -> HttpResponse:
     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2)
     return _public(HttpResponse(text.encode("utf-8"), content_type=content_type))
+
+
+# SVG is a document that can hold scripts: ours hold none, and a browser that opens one from the site's own origin
+# is told to run nothing in it, load nothing and treat it as a sandboxed, unique origin.
+_SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+def _svg(text: str) -> HttpResponse:
+    response = _document(text, "image/svg+xml")
+    response["Content-Security-Policy"] = _SVG_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _viewer(request: HttpRequest) -> int | None:
@@ -165,6 +178,7 @@ def _signed(request: HttpRequest, award_id: uuid.UUID, fmt: str) -> HttpResponse
 
 
 @require_safe
+@never_cache
 @answers_errors
 def credential_ob3(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's signed Open Badges 3.0 credential, exactly as stored."""
@@ -172,6 +186,7 @@ def credential_ob3(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 @answers_errors
 def credential_clr(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """A degree's signed CLR 2.0 credential, exactly as stored."""
@@ -179,6 +194,7 @@ def credential_clr(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 @answers_errors
 def certificate_pdf(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's PDF certificate."""
@@ -189,6 +205,7 @@ def certificate_pdf(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 @answers_errors
 def linkedin_redirect(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """Send the learner to LinkedIn's "Add to profile" form, filled in."""
@@ -202,7 +219,7 @@ def linkedin_redirect(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse
 @answers_errors
 def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
     """The award's badge image (SVG) with its Open Badges 2.0 assertion baked in."""
-    response = _document(api.get_baked_badge(award_id=award_id), "image/svg+xml")
+    response = _svg(api.get_baked_badge(award_id=award_id))
     response["Content-Disposition"] = f'inline; filename="badge-{award_id}.svg"'
     return response
 
@@ -251,7 +268,7 @@ def ob2_badge_class(request: HttpRequest, program_id: str, kind: str = "degree",
 def badge_image(request: HttpRequest, program_id: str, kind: str = "degree",  # pylint: disable=unused-argument
                 course_key: str | None = None) -> HttpResponse:
     """A BadgeClass's image, generated from its title."""
-    return _document(api.get_badge_image(program_id=program_id, kind=kind, course_key=course_key), "image/svg+xml")
+    return _svg(api.get_badge_image(program_id=program_id, kind=kind, course_key=course_key))
 
 
 @require_safe

@@ -89,6 +89,25 @@ def test_a_private_credential_shows_only_that(award, client, learner, other_lear
         assert client.get(f"/microdegree/credentials/{award.id}/{path}").status_code == 404
 
 
+def test_the_learners_own_documents_are_never_cached(award, client, learner):
+    api.set_award_private(user_id=learner.pk, award_id=award.id, private=True)
+    client.force_login(learner)
+    for path in ("ob3/", "certificate.pdf", "linkedin/"):
+        response = client.get(f"/microdegree/credentials/{award.id}/{path}")
+        assert response.status_code in (200, 302), path
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, (path, directives)
+
+
+def test_svg_badges_run_nothing_in_the_sites_origin(award, client):
+    for url in (f"/microdegree/credentials/{award.id}/badge/", "/microdegree/ob2/programs/dr-med-ki/degree/image/"):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+        policy = {d.strip().split()[0]: d.strip() for d in response["Content-Security-Policy"].split(";")}
+        assert policy["default-src"] == "default-src 'none'" and "sandbox" in policy
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_hostile_titles_are_escaped_everywhere(db, learner, client, django_capture_on_commit_callbacks):
     api.load_catalog(parse_catalog(
         "issuers:\n  - {id: evil, name: '" + HOSTILE.replace("'", "''") + "', url: 'https://e.org', country: DE}\n"
