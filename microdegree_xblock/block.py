@@ -7,6 +7,8 @@ docs/decisions/0010-learner-progress-panel.rst.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, BinaryIO
 
@@ -21,7 +23,7 @@ from xblock.validation import ValidationMessage
 
 from . import api
 from .panel import LEARNER, PREVIEW, client_state, render_panel, signature
-from .payloads import progress_json
+from .payloads import body_problem, progress_json
 from .resources import render_template, static_file
 
 DISPLAY_NAME_MAX_LENGTH = 255
@@ -35,6 +37,20 @@ def _(text: str) -> str:
 def _translation(language: str | None) -> AbstractContextManager[Any]:
     """Translate into ``language`` inside the block; None keeps the active language."""
     return translation.override(language) if language else nullcontext()
+
+
+def _json_handler(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``XBlock.json_handler``, after the body passed :func:`payloads.body_problem` (size, encoding, nesting)."""
+    handler = XBlock.json_handler(func)
+
+    @functools.wraps(handler)
+    def bounded(self: XBlock, request: Any, suffix: str = "") -> Any:
+        if request.method == "POST" and (problem := body_problem(request.body)):
+            return JsonHandlerError(400, problem).get_response()
+        return handler(self, request, suffix)
+    # The undecorated handler, as XBlock.json_handler exposes it.
+    bounded.__wrapped__ = func  # type: ignore[attr-defined,unused-ignore]
+    return bounded
 
 
 @XBlock.needs("user")
@@ -142,7 +158,7 @@ class MicrodegreeXBlock(XBlock):
         })
         return fragment
 
-    @XBlock.json_handler
+    @_json_handler
     def refresh(self, data: dict[str, Any], suffix: str = "") -> Response:  # pylint: disable=unused-argument
         """
         The panel's current state, read from the database on every call.
@@ -229,7 +245,7 @@ class MicrodegreeXBlock(XBlock):
                 "program": program.strip()}
         return None
 
-    @XBlock.json_handler
+    @_json_handler
     def submit_studio_edits(self, data: Any, suffix: str = "") -> Any:  # pylint: disable=unused-argument
         """
         Save Studio's edits after checking them: ``{"result": "success"}``, or 400 ``{"error", "field"}``.

@@ -13,7 +13,47 @@ from . import conf
 from .credentials import links
 from .data import AwardInfo, CourseInfo, IssuerInfo, ProgramInfo, ProgramProgress
 
-__all__ = ["award_json", "program_json", "progress_json", "number", "course_about_url"]
+__all__ = [
+    "MAX_BODY_BYTES", "MAX_BODY_DEPTH", "award_json", "body_problem", "course_about_url", "number", "program_json",
+    "progress_json",
+]
+
+# What the plugin's JSON endpoints accept (the visibility API, the block's handlers): their bodies are a few dozen
+# bytes; nothing legitimate comes near these limits, and a parser never meets a body that can exhaust it.
+MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_DEPTH = 16
+
+
+def body_problem(body: bytes) -> str | None:
+    """
+    What is wrong with a JSON request body before it is parsed, or None: too large, not UTF-8, nested too deep.
+
+    The nesting is measured on the text (brackets outside strings), so a hostile body never reaches the parser.
+    """
+    if len(body) > MAX_BODY_BYTES:
+        return f"The request body is larger than {MAX_BODY_BYTES} bytes."
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "The request body is not UTF-8 text."
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_BODY_DEPTH:
+                return f"The request body is nested deeper than {MAX_BODY_DEPTH} levels."
+        elif char in "]}":
+            depth -= 1
+    return None
 
 
 def number(value: Decimal | None) -> int | float | None:

@@ -5,6 +5,7 @@ The REST API (Django REST framework) under ``api/v1/``, and the learner's achiev
 """
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +30,7 @@ from rest_framework.views import APIView
 
 from . import api, compat
 from .panel import render_achievements
-from .payloads import award_json, program_json, progress_json
+from .payloads import MAX_BODY_BYTES, award_json, body_problem, program_json, progress_json
 from .resources import render_template
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -298,6 +301,17 @@ def extension_context(request: HttpRequest) -> HttpResponse:  # pylint: disable=
     return _document(api.get_extension_context())
 
 
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, after the body passed :func:`payloads.body_problem` (size, encoding, nesting): else 400."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        """Read at most one byte more than allowed, check, then parse."""
+        body = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
+        if problem := body_problem(body):
+            raise ParseError(problem)
+        return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
 class AwardVisibilityView(APIView):
     """
     **Use case:** a learner makes one of their credentials private, or public again.
@@ -309,6 +323,7 @@ class AwardVisibilityView(APIView):
 
     authentication_classes = [*compat.jwt_authentication_classes(), SessionAuthentication]
     permission_classes = [IsAuthenticated]
+    parser_classes = [BoundedJSONParser]
 
     @answers_errors
     def post(self, request: Request, award_id: uuid.UUID) -> Response:
