@@ -40,6 +40,10 @@ class IssuerForm(forms.ModelForm):
         """Ids are slugs, as in program files."""
         return _checked(self.cleaned_data.get("slug"), catalog.check_slug)
 
+    def clean_name(self) -> Any:
+        """A name fit to show on certificates, as in program files."""
+        return _checked(self.cleaned_data.get("name"), catalog.check_text)
+
     def clean_url(self) -> Any:
         """An http(s) URL, as in program files."""
         return _checked(self.cleaned_data.get("url"), catalog.check_http_url)
@@ -83,6 +87,14 @@ class ProgramCourseForm(forms.ModelForm):
     def clean_hours(self) -> Any:
         """A positive number of hours, as in program files."""
         return _checked(self.cleaned_data.get("hours"), catalog.check_hours)
+
+    def clean_ects(self) -> Any:
+        """ECTS credits in their range, as in program files."""
+        return _checked(self.cleaned_data.get("ects"), catalog.check_ects)
+
+    def clean_title(self) -> Any:
+        """A title fit to show on certificates, as in program files."""
+        return _checked(self.cleaned_data.get("title"), catalog.check_text)
 
     def _clean_share(self, name: str) -> Any:
         return _checked(self.cleaned_data.get(name), catalog.check_share)
@@ -155,6 +167,10 @@ class ProgramForm(forms.ModelForm):
     def clean_slug(self) -> Any:
         """Ids are slugs, as in program files."""
         return _checked(self.cleaned_data.get("slug"), catalog.check_slug)
+
+    def clean_title(self) -> Any:
+        """A title fit to show on certificates, as in program files."""
+        return _checked(self.cleaned_data.get("title"), catalog.check_text)
 
 
 @admin.register(Program)

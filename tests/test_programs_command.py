@@ -62,7 +62,8 @@ def test_errors_name_program_course_and_field():
     data["programs"][0]["courses"][1]["key"] = "not-a-key"
     errors = errors_of(data)
     key = "course-v1:Charite+DrMedKI_Basics+2020"
-    assert f"programs[dr-med-ki].courses[{key}].hours: -3 must be a positive number of hours" in errors
+    assert (f"programs[dr-med-ki].courses[{key}].hours: -3 must be a positive number of hours: "
+            "a number greater than 0 and at most 1000") in errors
     assert any(e.startswith(f"programs[dr-med-ki].courses[{key}].achievement_threshold:") for e in errors)
     assert any(e.startswith(f"programs[dr-med-ki].courses[{key}].achievment_threshold: unknown field")
                for e in errors)

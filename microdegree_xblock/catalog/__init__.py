@@ -17,13 +17,16 @@ from .checks import (
     check_country,
     check_course_count,
     check_course_key,
+    check_ects,
     check_email,
     check_eqf_level,
     check_hours,
     check_http_url,
     check_share,
     check_slug,
+    check_text,
     hours_warning,
+    show,
 )
 from .files import catalog_to_dict, dump_text, parse_catalog, validate_catalog
 from .specs import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec
@@ -40,6 +43,7 @@ __all__ = [
     "parse_catalog",
     "validate_catalog",
     "check_course_key",
+    "check_ects",
     "check_email",
     "check_eqf_level",
     "check_hours",
@@ -49,6 +53,8 @@ __all__ = [
     "check_course_count",
     "check_share",
     "hours_warning",
+    "check_text",
+    "show",
     "catalog_to_dict",
     "dump_text",
 ]

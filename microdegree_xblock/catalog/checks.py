@@ -6,6 +6,8 @@ Each check returns an error message (naming the value and what is expected) or N
 from __future__ import annotations
 
 import re
+import reprlib
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,14 +16,22 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 __all__ = [
-    "COUNTRIES", "EQF_LEVELS", "HOURS_RANGE", "MIN_COURSES", "as_number", "check_country", "check_course_count",
-    "check_course_key", "check_email", "check_eqf_level", "check_hours", "check_http_url", "check_share",
-    "check_slug", "hours_warning",
+    "COUNTRIES", "COURSE_HOURS", "ECTS", "EQF_LEVELS", "HOURS_RANGE", "MIN_COURSES", "SHARE_PLACES", "as_number",
+    "check_country", "check_course_count", "check_course_key", "check_ects", "check_email", "check_eqf_level",
+    "check_hours", "check_http_url", "check_share", "check_slug", "check_text", "hours_warning", "show",
 ]
 
 MIN_COURSES = 3
 EQF_LEVELS = (1, 8)
 HOURS_RANGE = (Decimal(90), Decimal(150))
+# What the columns can hold, and what makes sense (docs/decisions/0024-catalog-value-limits.rst):
+# a course of more than 1,000 hours or 60 ECTS is no course of a micro-degree; hours and ECTS are stored with one
+# decimal place, thresholds with four.
+COURSE_HOURS = (Decimal(0), Decimal(1000))
+ECTS = (Decimal(0), Decimal(60))
+NUMBER_PLACES = 1
+SHARE_PLACES = 4
+COURSE_KEY_LENGTH = 255
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 # ISO 3166-1 alpha-2 (all 249 officially assigned codes).
 COUNTRIES = frozenset(
@@ -35,6 +45,19 @@ COUNTRIES = frozenset(
 )
 
 
+# Error messages show a value cut short: never a whole file, never an expanded YAML alias.
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxlist, _SHOW.maxdict, _SHOW.maxtuple, _SHOW.maxset = 2, 4, 4, 4, 4
+_SHOW.maxstring, _SHOW.maxother, _SHOW.maxlong = 60, 60, 40
+# Characters that reorder or hide text (bidirectional controls), never wanted in a name or title.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def show(value: object) -> str:
+    """A value for an error message: its repr, cut to a fixed length whatever its size or depth."""
+    return _SHOW.repr(value)
+
+
 def as_number(value: object) -> Decimal | None:
     """A finite Decimal from an int, float, str or Decimal (never a bool), or None."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
@@ -46,11 +69,49 @@ def as_number(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def _places(number: Decimal) -> int:
+    """How many decimal places a number has (``0.60`` has one: trailing zeros say nothing)."""
+    exponent = number.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _number_problem(value: object, *, low: Decimal, high: Decimal, places: int, low_open: bool,
+                    what: str) -> str | None:
+    number = as_number(value)
+    if number is None or number > high or number < low or (low_open and number == low):
+        bound = "greater than" if low_open else "at least"
+        return f"{show(value)} must be {what}: a number {bound} {low} and at most {high}"
+    if _places(number) > places:
+        stored = number.quantize(Decimal(1).scaleb(-places))
+        return f"{show(value)} has more than {places} decimal place(s); it would be stored as {stored}"
+    return None
+
+
+def check_text(value: object, *, max_length: int = 255, multiline: bool = False) -> str | None:
+    """
+    Error message if ``value`` is not a text fit to show (a name, a title, a description).
+
+    At most ``max_length`` characters (0: no limit), not blank, no control characters (line breaks and tabs only
+    where ``multiline``) and no bidirectional controls, which could make a certificate read otherwise than stored.
+    """
+    if not isinstance(value, str):
+        return f"must be text, got {show(value)}"
+    if not value.strip():
+        return "is required (it is blank)"
+    if max_length and len(value) > max_length:
+        return f"is longer than {max_length} characters"
+    allowed = "\n\t\r" if multiline else ""
+    for char in value:
+        if char in _BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in allowed):
+            return (f"contains U+{ord(char):04X} ({unicodedata.name(char, 'a control character')}), which may not "
+                    f"appear in a name or title")
+    return None
+
 
 def check_slug(value: object) -> str | None:
     """Error message if ``value`` is not an id slug (lower-case letters, digits, '-' or '_')."""
     if not isinstance(value, str) or not SLUG_RE.match(value):
-        return f"{value!r} must be a slug: lower-case letters, digits, '-' or '_' (max 64)"
+        return f"{show(value)} must be a slug: lower-case letters, digits, '-' or '_' (max 64)"
     return None
 
 
@@ -59,34 +120,39 @@ def check_http_url(value: object) -> str | None:
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
-        return f"{value!r} is not an http(s) URL"
+        return f"{show(value)} is not an http(s) URL"
     return None
 
 
 def check_email(value: object) -> str | None:
     """Error message if ``value`` is not an email address."""
     if not isinstance(value, str):
-        return f"{value!r} is not an email address"
+        return f"{show(value)} is not an email address"
     try:
         EmailValidator()(value)
     except ValidationError:
-        return f"{value!r} is not an email address"
+        return f"{show(value)} is not an email address"
     return None
 
 
 def check_hours(value: object) -> str | None:
-    """Error message if ``value`` is not a positive number of hours."""
-    number = as_number(value)
-    if number is None or number <= 0:
-        return f"{value!r} must be a positive number of hours"
-    return None
+    """Error message if ``value`` is not a course's number of hours: more than 0, at most 1,000, one decimal."""
+    low, high = COURSE_HOURS
+    return _number_problem(value, low=low, high=high, places=NUMBER_PLACES, low_open=True,
+                           what="a positive number of hours")
+
+
+def check_ects(value: object) -> str | None:
+    """Error message if ``value`` is not a course's ECTS credits: 0 to 60, one decimal."""
+    low, high = ECTS
+    return _number_problem(value, low=low, high=high, places=NUMBER_PLACES, low_open=False, what="ECTS credits")
 
 
 def check_eqf_level(value: object) -> str | None:
     """Error message if ``value`` is not a European Qualifications Framework level (1 to 8)."""
     low, high = EQF_LEVELS
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        return f"{value!r} must be an EQF level, a whole number from {low} to {high}"
+        return f"{show(value)} must be an EQF level, a whole number from {low} to {high}"
     return None
 
 
@@ -94,25 +160,35 @@ def check_course_key(value: object) -> str | None:
     """Error message if ``value`` is not a valid course key."""
     if not isinstance(value, str) or not value.strip():
         return "must be a course key such as course-v1:Org+Course+Run"
+    if len(value.strip()) > COURSE_KEY_LENGTH:
+        return f"is longer than {COURSE_KEY_LENGTH} characters"
     try:
         CourseKey.from_string(value.strip())
     except InvalidKeyError:
-        return f"{value!r} is not a valid course key (expected e.g. course-v1:Org+Course+Run)"
+        return f"{show(value)} is not a valid course key (expected e.g. course-v1:Org+Course+Run)"
     return None
 
 
 def check_country(value: object) -> str | None:
     """Error message if ``value`` is not an ISO 3166-1 alpha-2 country code."""
     if not isinstance(value, str) or value not in COUNTRIES:
-        return f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. DE)"
+        return f"{show(value)} is not an ISO 3166-1 alpha-2 country code (e.g. DE)"
     return None
 
 
 def check_share(value: object) -> str | None:
-    """Error message if ``value`` is not a threshold in (0, 1]."""
+    """
+    Error message if ``value`` is not a threshold: more than 0, at most 1, at most four decimals (as stored).
+
+    Checked on the value as it will be stored, so nothing is rounded silently (0.00004 would become 0.0000 and
+    let a grade of 0 % earn; 0.99999 would become 1.0000).
+    """
     number = as_number(value)
     if number is None or not Decimal(0) < number <= Decimal(1):
-        return f"{value!r} must be a number greater than 0 and at most 1 (e.g. 0.6 for 60 %)"
+        return f"{show(value)} must be a number greater than 0 and at most 1 (e.g. 0.6 for 60 %)"
+    if _places(number) > SHARE_PLACES:
+        return (f"{show(value)} has more than {SHARE_PLACES} decimal places; it would be stored as "
+                f"{number.quantize(Decimal(1).scaleb(-SHARE_PLACES))}")
     return None
 
 

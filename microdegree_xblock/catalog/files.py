@@ -16,7 +16,18 @@ import yaml
 from . import checks
 from .specs import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec
 
-__all__ = ["catalog_to_dict", "dump_text", "parse_catalog", "validate_catalog"]
+__all__ = [
+    "MAX_FILE_CHARACTERS", "MAX_ISSUERS", "MAX_PROGRAMS", "MAX_PROGRAM_COURSES", "catalog_to_dict", "dump_text",
+    "parse_catalog", "validate_catalog",
+]
+
+# The loader's bounds (docs/decisions/0024-catalog-value-limits.rst): a real platform's whole catalog is a few
+# kilobytes, a few dozen programmes of three to a dozen courses each.
+MAX_FILE_CHARACTERS = 1_000_000
+MAX_ISSUERS = 500
+MAX_PROGRAMS = 500
+MAX_PROGRAM_COURSES = 60
+MAX_MESSAGE = 300
 
 ISSUER_FIELDS = {"id", "name", "url", "email", "country"}
 PROGRAM_FIELDS = {
@@ -38,8 +49,10 @@ class _Collector:
     def add(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
 
-    def unknown_fields(self, where: str, data: Mapping[str, Any], allowed: set[str]) -> None:
-        for name in sorted(set(data) - allowed):
+    def unknown_fields(self, where: str, data: Mapping[Any, Any], allowed: set[str]) -> None:
+        # Keys of any type (YAML allows numbers, lists...), shown cut short, in a stable order.
+        for name in sorted((checks.show(key) if not isinstance(key, str) else key)
+                           for key in data if key not in allowed):
             self.add(f"{where}.{name}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
     def text(self, where: str, data: Mapping[str, Any], name: str, *, required: bool = True,
@@ -49,12 +62,10 @@ class _Collector:
             if required:
                 self.add(f"{where}.{name}", "is required")
             return ""
-        if not isinstance(value, str):
-            self.add(f"{where}.{name}", f"must be text, got {value!r}")
+        if message := checks.check_text(value, max_length=max_length, multiline=not max_length):
+            self.add(f"{where}.{name}", message)
             return ""
-        if max_length and len(value) > max_length:
-            self.add(f"{where}.{name}", f"is longer than {max_length} characters")
-        return value.strip()
+        return str(value).strip()
 
     def image_url(self, where: str, data: Mapping[str, Any]) -> str:
         """The optional ``badge_image`` (an http(s) URL of a PNG or SVG the admin provides)."""
@@ -111,13 +122,13 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
         hours = Decimal(0)
     ects = None
     if data.get("ects") is not None:
-        ects = checks.as_number(data["ects"])
-        if ects is None or ects < 0:
-            col.add(f"{where}.ects", f"{data['ects']!r} must be a non-negative number")
-            ects = None
+        if message := checks.check_ects(data["ects"]):
+            col.add(f"{where}.ects", message)
+        else:
+            ects = checks.as_number(data["ects"])
     planned = data.get("planned", False)
     if not isinstance(planned, bool):
-        col.add(f"{where}.planned", f"{planned!r} must be true or false")
+        col.add(f"{where}.planned", f"{checks.show(planned)} must be true or false")
         planned = False
     thresholds: dict[str, Decimal | None] = {}
     for name in ("achievement_threshold", "participation_threshold"):
@@ -132,6 +143,21 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
                       badge_image=col.image_url(where, data), **thresholds)
 
 
+def _program_issuers(col: _Collector, where: str, issuers: Any, issuer_ids: set[str]) -> list[str]:
+    """A program's issuer ids: one or more, each known, none twice."""
+    if isinstance(issuers, str):
+        issuers = [issuers]
+    if not isinstance(issuers, list) or not issuers or not all(isinstance(i, str) for i in issuers):
+        col.add(f"{where}.issuers", f"must list one or more issuer ids, got {checks.show(issuers)}")
+        return []
+    for issuer in issuers:
+        if issuer not in issuer_ids:
+            col.add(f"{where}.issuers", f"unknown issuer {checks.show(issuer)} (declare it under issuers)")
+    if len(set(issuers)) != len(issuers):
+        col.add(f"{where}.issuers", "names an issuer twice")
+    return issuers
+
+
 def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warnings: list[str]) -> ProgramSpec | None:
     if not isinstance(data, Mapping):
         col.add(where, "must be a mapping of id, title, description, issuers, courses")
@@ -141,20 +167,14 @@ def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warni
     where = f"programs[{slug}]" if slug else where
     title = col.text(where, data, "title")
     description = col.text(where, data, "description", required=False, max_length=0)
-    issuers = data.get("issuers")
-    if isinstance(issuers, str):
-        issuers = [issuers]
-    if not isinstance(issuers, list) or not issuers:
-        col.add(f"{where}.issuers", "must list one or more issuer ids")
-        issuers = []
-    for issuer in issuers:
-        if issuer not in issuer_ids:
-            col.add(f"{where}.issuers", f"unknown issuer {issuer!r} (declare it under issuers)")
-    if len(set(map(str, issuers))) != len(issuers):
-        col.add(f"{where}.issuers", "names an issuer twice")
+    issuers = _program_issuers(col, where, data.get("issuers"), issuer_ids)
     raw_courses = data.get("courses")
     if not isinstance(raw_courses, list):
         col.add(f"{where}.courses", "must be a list of courses")
+        raw_courses = []
+    if len(raw_courses) > MAX_PROGRAM_COURSES:
+        col.add(f"{where}.courses", f"a program may have at most {MAX_PROGRAM_COURSES} courses, this one has "
+                                    f"{len(raw_courses)}")
         raw_courses = []
     courses = []
     seen: set[str] = set()
@@ -162,9 +182,10 @@ def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warni
         course = _course(col, f"{where}.courses[{index}]", raw)
         if course is None:
             continue
-        if course.key and course.key in seen:
-            col.add(f"{where}.courses[{course.key}]", "is listed twice")
-        seen.add(course.key)
+        # The platform finds courses without regard to case (MySQL's collation): so does this check.
+        if course.key and course.key.casefold() in seen:
+            col.add(f"{where}.courses[{course.key}]", "is listed twice (course keys are compared without case)")
+        seen.add(course.key.casefold())
         courses.append(course)
     if message := checks.check_course_count(len(raw_courses)):
         col.add(f"{where}.courses", message)
@@ -220,6 +241,9 @@ def validate_catalog(data: Any, *, known_issuer_ids: Iterable[str] = ()) -> Cata
     if not isinstance(raw_programs, list):
         col.add("programs", "must be a list")
         raw_programs = []
+    for name, items, limit in (("issuers", raw_issuers, MAX_ISSUERS), ("programs", raw_programs, MAX_PROGRAMS)):
+        if len(items) > limit:
+            raise CatalogError([f"{name}: a file may declare at most {limit} {name}, this one has {len(items)}"])
     issuers = [spec for i, raw in enumerate(raw_issuers) if (spec := _issuer(col, f"issuers[{i}]", raw))]
     _duplicates(col, "issuers", [issuer.id for issuer in issuers])
     issuer_ids = {issuer.id for issuer in issuers} | set(known_issuer_ids)
@@ -248,11 +272,18 @@ def parse_catalog(text: str, *, known_issuer_ids: Iterable[str] = ()) -> Catalog
     Raises:
         CatalogError: if the text is not YAML/JSON or the catalog is invalid.
     """
+    if len(text) > MAX_FILE_CHARACTERS:
+        raise CatalogError([f"file: larger than {MAX_FILE_CHARACTERS:,} characters ({len(text):,})"])
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise CatalogError([f"file: not valid YAML or JSON: {exc}"]) from exc
-    return validate_catalog(data, known_issuer_ids=known_issuer_ids)
+        raise CatalogError([f"file: not valid YAML or JSON: {str(exc)[:MAX_MESSAGE]}"]) from exc
+    except RecursionError as exc:
+        raise CatalogError(["file: nested deeper than a catalog can be"]) from exc
+    try:
+        return validate_catalog(data, known_issuer_ids=known_issuer_ids)
+    except RecursionError as exc:  # pragma: no cover - the parser refuses such depth first
+        raise CatalogError(["file: nested deeper than a catalog can be"]) from exc
 
 
 def _plain(number: Decimal | None) -> int | float | None:
