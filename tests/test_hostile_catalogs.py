@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from microdegree_xblock import api
 from microdegree_xblock.catalog import CatalogError, parse_catalog, validate_catalog
@@ -103,3 +105,14 @@ def test_a_program_has_at_most_sixty_courses():
     data = _file()
     data["programs"][0]["courses"] = [{"key": f"course-v1:A+C{n}+1", "title": "C", "hours": 1} for n in range(61)]
     assert "programs[p].courses: a program may have at most 60 courses, this one has 61" in _errors(data)
+
+
+def test_the_command_refuses_a_huge_file_without_reading_it_whole(tmp_path):
+    big = tmp_path / "programs.yaml"
+    with big.open("w", encoding="utf-8") as handle:
+        handle.write("issuers: []\n")
+        for _ in range(200):
+            handle.write("#" * 99_999 + "\n")  # 20 MB of comments
+    with pytest.raises(CommandError, match="file: larger than 1,000,000 characters"):
+        call_command("microdegree_programs", "load", str(big))
+    assert not Program.objects.exists()

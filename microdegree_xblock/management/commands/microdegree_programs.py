@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from microdegree_xblock import api
 from microdegree_xblock.catalog import CatalogError, dump_text, parse_catalog
+from microdegree_xblock.catalog.files import MAX_FILE_CHARACTERS
 
 
 class Command(BaseCommand):
@@ -50,9 +51,17 @@ class Command(BaseCommand):
 
     def _load(self, file: str, *, dry_run: bool) -> None:
         try:
-            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+            # Never more than the loader takes (plus one, to tell a larger file): a huge file is refused unread.
+            if file == "-":
+                text = sys.stdin.read(MAX_FILE_CHARACTERS + 1)
+            else:
+                with Path(file).open(encoding="utf-8") as handle:
+                    text = handle.read(MAX_FILE_CHARACTERS + 1)
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read {file}: {exc}") from exc
+        if len(text) > MAX_FILE_CHARACTERS:
+            raise CommandError(f"{file} is invalid; nothing was stored:\n  - file: larger than "
+                               f"{MAX_FILE_CHARACTERS:,} characters")
         try:
             spec = parse_catalog(text, known_issuer_ids=api.known_issuer_ids())
         except CatalogError as exc:
