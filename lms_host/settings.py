@@ -9,6 +9,7 @@ import secrets
 import sys
 from pathlib import Path
 
+import django
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
@@ -80,7 +81,10 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("LMS_HOST_DB", str(BASE_DIR.parent / ".demo" / "db.sqlite3")),
-        "OPTIONS": {"timeout": 30},
+        # Several writers at once (the threaded demo server, Celery, management commands): each write transaction
+        # takes SQLite's write lock when it begins and waits up to 30 s for it, instead of failing with "database is
+        # locked" when a read lock cannot be upgraded (docs/decisions/0025-sqlite-writers-wait.rst).
+        "OPTIONS": {"timeout": 30, **({"transaction_mode": "IMMEDIATE"} if django.VERSION >= (5, 1) else {})},
     }
 }
 

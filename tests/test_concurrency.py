@@ -6,8 +6,15 @@ and, with MICRODEGREE_TEST_DB_URL, on MariaDB.
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
+import django
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -16,6 +23,8 @@ from microdegree_xblock.data import ACHIEVEMENT, DEGREE
 from microdegree_xblock.models import Award, LearnerCourseState
 
 from .conftest import VET, send_grade
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,3 +75,41 @@ def test_racing_first_events_create_one_state(catalog):
     state = LearnerCourseState.objects.get(user=user, course_key=VET[0])
     assert float(state.best_percent) == 0.65
     assert Award.objects.filter(user=user).count() == 1
+
+
+PROCESSES = 8
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite" and django.VERSION < (5, 1),
+    reason="SQLite's immediate transactions need Django 5.1 (docs/decisions/0025-sqlite-writers-wait.rst); "
+           "run on Django 5.2 (make test) or on MariaDB (make test-mysql)",
+)
+def test_eight_processes_lose_no_event_and_log_no_error(catalog, tmp_path, badge_events):
+    """Eight LMS workers (processes) grading the same learners at once: every award once, nothing logged, no loss."""
+    users = [get_user_model().objects.create_user(f"proc{n}", f"proc{n}@example.org", "pw").pk for n in range(3)]
+    grades = [0.3, 0.65, 0.9]
+    start = tmp_path / "start"
+    environ = {**os.environ, "MICRODEGREE_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+               "PYTHONPATH": str(ROOT)}
+    senders = [
+        subprocess.Popen(  # noqa: S603 - our own module, our own arguments
+            [sys.executable, "-m", "tests.grade_sender", str(start),
+             json.dumps({"users": users, "courses": VET, "grades": grades, "seed": n})],
+            cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for n in range(PROCESSES)
+    ]
+    time.sleep(3)  # let them start Django
+    start.touch()
+    results = [sender.communicate(timeout=240) for sender in senders]
+    for sender, (out, err) in zip(senders, results, strict=True):
+        assert sender.returncode == 0, err
+        assert out.strip() == str(len(users) * len(VET) * len(grades)), err
+        logged = [line for line in err.splitlines() if line.startswith("LOGGED")]  # warnings and errors
+        assert logged == [], "\n".join(logged)
+    for user in users:
+        awards = Award.objects.filter(user_id=user)
+        assert sorted(str(a.course_key) for a in awards.filter(kind=ACHIEVEMENT)) == sorted(VET)
+        assert awards.filter(kind=DEGREE).count() == 1
+        assert {float(s.best_percent) for s in LearnerCourseState.objects.filter(user_id=user)} == {0.9}
+        assert all(a.credentials.filter(format="ob3").exists() for a in awards)  # every award signed
