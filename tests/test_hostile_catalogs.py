@@ -44,7 +44,7 @@ def _errors(data) -> list[str]:
     ("ects", 10000, "ects: 10000 must be ECTS credits: a number at least 0 and at most 60"),
     ("hours", 100000, "hours: 100000 must be a positive number of hours: a number greater than 0 and at most 1000"),
     ("hours", "1e999999999", "hours: '1e999999999' must be a positive number of hours"),
-    ("hours", 12.25, "hours: 12.25 has more than 1 decimal place(s); it would be stored as 12.2"),
+    ("hours", 12.25, "hours: 12.25 has more than 1 decimal place; it would be stored as 12.2"),
     ("achievement_threshold", "0.00004", "has more than 4 decimal places; it would be stored as 0.0000"),
     ("achievement_threshold", "0.99999", "has more than 4 decimal places; it would be stored as 1.0000"),
     ("title", " " * 255, "title: is required (it is blank)"),

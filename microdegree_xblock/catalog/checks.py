@@ -81,9 +81,15 @@ def _number_problem(value: object, *, low: Decimal, high: Decimal, places: int, 
     if number is None or number > high or number < low or (low_open and number == low):
         bound = "greater than" if low_open else "at least"
         return f"{show(value)} must be {what}: a number {bound} {low} and at most {high}"
+    return _rounding_problem(value, number, places)
+
+
+def _rounding_problem(value: object, number: Decimal, places: int) -> str | None:
+    """Error message if storing ``number`` with ``places`` decimals would change it (it is refused, not rounded)."""
     if _places(number) > places:
         stored = number.quantize(Decimal(1).scaleb(-places))
-        return f"{show(value)} has more than {places} decimal place(s); it would be stored as {stored}"
+        unit = "decimal place" if places == 1 else "decimal places"
+        return f"{show(value)} has more than {places} {unit}; it would be stored as {stored}"
     return None
 
 
@@ -186,10 +192,7 @@ def check_share(value: object) -> str | None:
     number = as_number(value)
     if number is None or not Decimal(0) < number <= Decimal(1):
         return f"{show(value)} must be a number greater than 0 and at most 1 (e.g. 0.6 for 60 %)"
-    if _places(number) > SHARE_PLACES:
-        return (f"{show(value)} has more than {SHARE_PLACES} decimal places; it would be stored as "
-                f"{number.quantize(Decimal(1).scaleb(-SHARE_PLACES))}")
-    return None
+    return _rounding_problem(value, number, SHARE_PLACES)
 
 
 def check_course_count(count: int) -> str | None:

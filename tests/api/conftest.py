@@ -1,5 +1,5 @@
 """
-States the api can still produce, made through the api (and, where only a failure makes them, one plain update).
+States the api can still produce, each made through the api as it happens in a real platform.
 
 * ``dropped_course_award``: an achievement record whose course later left its program.
 * ``unsigned_award``: an award whose signing failed (its after-commit work never ran).
