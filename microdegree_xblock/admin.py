@@ -56,13 +56,49 @@ class IssuerForm(forms.ModelForm):
         return country
 
 
+class StoredCatalogWarnings(admin.ModelAdmin):
+    """
+    Shows admins what the catalog's checks find wrong with the stored catalog (``api.catalog_problems``).
+
+    A catalog written by a script, raw SQL or an older release may hold values a program file would be refused
+    for; the pages still read it, and these warnings say what to correct: on the list, how many rows are affected;
+    on a row's page, each problem with its place. ``catalog_section`` names the rows in a file's terms.
+    """
+
+    catalog_section = ""
+
+    def _problems(self, slug: str | None = None) -> list[str]:
+        prefix = f"{self.catalog_section}[{slug}]" if slug else f"{self.catalog_section}["
+        return [problem for problem in api.catalog_problems() if problem.startswith(prefix)]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        """The list, with a warning naming the rows that would be refused in a program file."""
+        if request.method == "GET":
+            places = sorted({problem.split(":", 1)[0].split("]", 1)[0] + "]" for problem in self._problems()})
+            if places:
+                self.message_user(request, _("Stored with values a program file would be refused for: %(places)s. "
+                                             "Open each to see what to correct.") % {"places": ", ".join(places)},
+                                  level=messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: Any = None) -> Any:
+        """The row's page, with each problem a program file would be refused for."""
+        obj = self.get_object(request, object_id) if request.method == "GET" else None
+        for problem in self._problems(obj.slug) if obj is not None else ():
+            self.message_user(request, _("This is stored with a value a program file would be refused for: "
+                                         "%(problem)s") % {"problem": problem}, level=messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(Issuer)
-class IssuerAdmin(admin.ModelAdmin):
+class IssuerAdmin(StoredCatalogWarnings):
     """Issuers."""
 
     form = IssuerForm
     list_display = ("name", "slug", "country", "url")
     search_fields = ("name", "slug")
+    catalog_section = "issuers"
 
 
 class ProgramCourseForm(forms.ModelForm):
@@ -174,10 +210,11 @@ class ProgramForm(forms.ModelForm):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(StoredCatalogWarnings):
     """Programs with their issuers and courses."""
 
     form = ProgramForm
+    catalog_section = "programs"
 
     list_display = ("title", "slug")
     search_fields = ("title", "slug")

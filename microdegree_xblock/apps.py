@@ -3,6 +3,8 @@ The Django app, and its contract with the LMS and Studio plugin system (edx-djan
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +71,7 @@ class MicrodegreeConfig(AppConfig):
         from . import compat, conf, handlers
 
         checks.register(conf.check_settings)
+        checks.register(check_stored_catalog, checks.Tags.database)
 
         completion = compat.get_block_completion_model()
         if completion is not None:
@@ -76,3 +79,27 @@ class MicrodegreeConfig(AppConfig):
                               dispatch_uid="microdegree_xblock.handlers.block_completion_saved")
         compat.get_retirement_signal().connect(handlers.user_retired,
                                                dispatch_uid="microdegree_xblock.handlers.user_retired")
+
+
+def check_stored_catalog(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[Any]:
+    """
+    ``microdegree.W002``: the stored catalog has a problem a program file would be refused for (each one named).
+
+    A database check (``manage.py check --database default``; ``migrate`` runs it too): the catalog is read from
+    the database, which is not there before the first migration.
+    """
+    # pylint: disable=import-outside-toplevel,unused-argument
+    from django.core import checks
+    from django.db import DatabaseError
+
+    from . import api
+
+    if not databases:
+        return []
+    try:
+        problems = api.catalog_problems()
+    except DatabaseError:  # not migrated yet
+        return []
+    return [checks.Warning(f"stored catalog: {problem}", id="microdegree.W002",
+                           hint="Correct it in the Django admin or load a corrected program file.")
+            for problem in problems]

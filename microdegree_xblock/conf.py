@@ -21,7 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from . import rules
+from . import limits, rules
 from .credentials import keys
 
 __all__ = [
@@ -105,6 +105,11 @@ def _threshold(name: str, raw: Any) -> Decimal:
         raise ValueError(f"{name} must be a number greater than 0 and at most 1 (e.g. \"0.6\"), got {raw!r}") from exc
     if share <= 0:
         raise ValueError(f"{name} must be a number greater than 0 and at most 1 (e.g. \"0.6\"), got {raw!r}")
+    stored = share.quantize(limits.SMALLEST_THRESHOLD)
+    if stored != share:
+        # An award's evidence stores the threshold it met with four decimals: refused, never rounded.
+        raise ValueError(f"{name} has more than {limits.SHARE_PLACES} decimal places; it would be stored as {stored}, "
+                         f"got {raw!r}")
     return share
 
 

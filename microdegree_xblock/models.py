@@ -9,17 +9,40 @@ from __future__ import annotations
 
 import uuid
 
+import django
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
-from . import data
+from . import data, limits
 from .labels import KIND_LABELS
 
 UNIT_INTERVAL = [MinValueValidator(0), MaxValueValidator(1)]
-EQF_LEVELS = [MinValueValidator(1), MaxValueValidator(8)]
+EQF_LEVELS = [MinValueValidator(limits.EQF_LEVELS[0]), MaxValueValidator(limits.EQF_LEVELS[1])]
+
+
+def constraint(name: str, condition: models.Q) -> models.CheckConstraint:
+    """
+    A check constraint of the database (limits.py): whatever writes the row, a value outside its range is refused.
+
+    Django 5.1 renamed the argument from ``check`` to ``condition``; both releases we support get their own.
+    """
+    if django.VERSION >= (5, 1):
+        return models.CheckConstraint(condition=condition, name=name)
+    return models.CheckConstraint(check=condition, name=name)  # type: ignore[call-arg]  # pragma: no cover
+
+
+def _between(field: str, low: object, high: object, *, nullable: bool = True, low_open: bool = False) -> models.Q:
+    """``field`` within [low, high] (or (low, high] with ``low_open``), or NULL when ``nullable``."""
+    within = models.Q(**{f"{field}__gt" if low_open else f"{field}__gte": low, f"{field}__lte": high})
+    return within | models.Q(**{f"{field}__isnull": True}) if nullable else within
+
+
+def _threshold(field: str) -> models.Q:
+    """A threshold column: NULL (the platform default) or a share from the smallest storable one up to 1."""
+    return _between(field, limits.SMALLEST_THRESHOLD, 1)
 
 
 class Issuer(models.Model):
@@ -83,6 +106,7 @@ class Program(models.Model):
 
     class Meta:
         ordering = ("title",)
+        constraints = [constraint("microdegree_program_eqf_range", _between("eqf_level", *limits.EQF_LEVELS))]
         verbose_name = _("program")
         verbose_name_plural = _("programs")
 
@@ -149,6 +173,11 @@ class ProgramCourse(models.Model):
         ordering = ("program", "order", "id")
         constraints = [
             models.UniqueConstraint(fields=("program", "course_key"), name="microdegree_program_course_unique"),
+            constraint("microdegree_course_hours_range",
+                       _between("hours", *limits.COURSE_HOURS, nullable=False, low_open=True)),
+            constraint("microdegree_course_ects_range", _between("ects", *limits.ECTS)),
+            constraint("microdegree_course_achievement_range", _threshold("achievement_threshold")),
+            constraint("microdegree_course_participation_range", _threshold("participation_threshold")),
         ]
         verbose_name = _("program course")
         verbose_name_plural = _("program courses")
@@ -191,6 +220,8 @@ class LearnerCourseState(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=("user", "course_key"), name="microdegree_learner_course_unique"),
+            constraint("microdegree_state_percent_range", _between("best_percent", *limits.SHARE)),
+            constraint("microdegree_state_completion_range", _between("best_completion", *limits.SHARE)),
         ]
         verbose_name = _("learner course state")
         verbose_name_plural = _("learner course states")
@@ -253,6 +284,12 @@ class Award(models.Model):
                 fields=("user", "program", "course_key", "kind"), name="microdegree_award_unique"
             ),
             models.UniqueConstraint(fields=("status_list", "status_index"), name="microdegree_award_status_unique"),
+            # A course award carries its evidence: the share measured and the threshold it met (ADR 0002).
+            constraint("microdegree_award_evidence", models.Q(kind=data.DEGREE) | models.Q(
+                evidence_value__isnull=False, evidence_threshold__isnull=False,
+                evidence_value__gte=models.F("evidence_threshold"))),
+            constraint("microdegree_award_value_range", _between("evidence_value", *limits.SHARE)),
+            constraint("microdegree_award_threshold_range", _threshold("evidence_threshold")),
         ]
         verbose_name = _("award")
         verbose_name_plural = _("awards")

@@ -34,6 +34,7 @@ def test_the_defaults_pass_the_check_and_are_what_the_docs_say():
     ("MICRODEGREE_ACHIEVEMENT_THRESHOLD", "60", "greater than 0 and at most 1"),
     ("MICRODEGREE_ACHIEVEMENT_THRESHOLD", "0", "greater than 0 and at most 1"),
     ("MICRODEGREE_PARTICIPATION_THRESHOLD", "half", "greater than 0 and at most 1"),
+    ("MICRODEGREE_ACHIEVEMENT_THRESHOLD", "0.60005", "more than 4 decimal places; it would be stored as 0.6000"),
     ("MICRODEGREE_PARTICIPATION_THRESHOLD", float("nan"), "greater than 0 and at most 1"),
     ("MICRODEGREE_PARTICIPATION_THRESHOLD", [0.5], "greater than 0 and at most 1"),
     ("MICRODEGREE_ASYNC_TASKS", "yes", "True or False"),

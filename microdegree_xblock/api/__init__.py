@@ -40,6 +40,7 @@ from ..exceptions import (
 from ._internal import BADGE_ORIGIN, template_uuid
 from .catalog import (
     CatalogLoadReport,
+    catalog_problems,
     dump_catalog,
     get_program,
     get_programs,
@@ -92,6 +93,7 @@ __all__ = [
     "UnknownCredential",
     "UnknownIssuer",
     "UnknownStatusList",
+    "catalog_problems",
     "default_thresholds",
     "dump_catalog",
     "ensure_signing_key",

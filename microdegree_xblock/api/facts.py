@@ -59,11 +59,22 @@ def _degree_facts(program: Program, issuers: tuple[IssuerFacts, ...], badge_url:
     )
 
 
-def achievement_facts(program: Program, kind: str, course: ProgramCourse | None) -> AchievementFacts:
-    """What an award kind certifies (the BadgeClass); ``course`` None for a degree."""
+def achievement_facts(program: Program, kind: str, course: ProgramCourse | None,
+                       fallback_issuer: Issuer | None = None) -> AchievementFacts:
+    """
+    What an award kind certifies (the BadgeClass); ``course`` None for a degree.
+
+    A program stored without issuers (which no check lets through, but a script or an older release might) is
+    described by ``fallback_issuer``, the body whose status list holds the award; with none, it is no badge.
+
+    Raises:
+        UnknownBadge: the program has no issuer and there is no fallback.
+    """
     issuers = tuple(issuer_facts(link.issuer) for link in program.program_issuers.all())
+    if not issuers and fallback_issuer is not None:
+        issuers = (issuer_facts(fallback_issuer),)
     if not issuers:
-        raise ValueError(f"program {program.slug} has no issuer")
+        raise UnknownBadge(f"program {program.slug} has no issuer")
     course_key = str(course.course_key) if course is not None else None
     badge_url = links.badge_class_url(conf.lms_root_url(), program_id=program.slug, kind=kind, course_key=course_key)
     if kind == DEGREE or course is None:
@@ -113,8 +124,9 @@ def award_facts(award: Award, program: Program | None = None) -> AwardFacts:
     if status_list is not None and award.status_index is not None:
         status = StatusRef(list_url=links.status_list_url(root, status_list.issuer.slug, status_list.number),
                            index=award.status_index)
+    achievement = achievement_facts(program, award.kind, course, status_list.issuer if status_list else None)
     return AwardFacts(
-        uuid=str(award.uuid), achievement=achievement_facts(program, award.kind, course), issued_on=award.issued_at,
+        uuid=str(award.uuid), achievement=achievement, issued_on=award.issued_at,
         learner_name=compat.get_user_full_name(user) or user.get_username(), email=user.email,
         salt=award.recipient_salt, value=award.evidence_value, event_type=award.evidence_event_type,
         event_time=award.evidence_event_time, verify_url=links.verify_url(root, str(award.uuid)),

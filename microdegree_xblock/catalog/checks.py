@@ -15,6 +15,8 @@ from django.core.validators import EmailValidator, URLValidator
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
+from ..limits import COURSE_HOURS, ECTS, EQF_LEVELS, NUMBER_PLACES, SHARE_PLACES
+
 __all__ = [
     "COUNTRIES", "COURSE_HOURS", "ECTS", "EQF_LEVELS", "HOURS_RANGE", "MIN_COURSES", "SHARE_PLACES", "as_number",
     "check_country", "check_course_count", "check_course_key", "check_ects", "check_email", "check_eqf_level",
@@ -22,15 +24,8 @@ __all__ = [
 ]
 
 MIN_COURSES = 3
-EQF_LEVELS = (1, 8)
 HOURS_RANGE = (Decimal(90), Decimal(150))
-# What the columns can hold, and what makes sense (docs/decisions/0024-catalog-value-limits.rst):
-# a course of more than 1,000 hours or 60 ECTS is no course of a micro-degree; hours and ECTS are stored with one
-# decimal place, thresholds with four.
-COURSE_HOURS = (Decimal(0), Decimal(1000))
-ECTS = (Decimal(0), Decimal(60))
-NUMBER_PLACES = 1
-SHARE_PLACES = 4
+# What the columns can hold and what makes sense (limits.py; docs/decisions/0024-catalog-value-limits.rst).
 COURSE_KEY_LENGTH = 255
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 # ISO 3166-1 alpha-2 (all 249 officially assigned codes).

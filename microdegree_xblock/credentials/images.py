@@ -4,6 +4,7 @@ The badge image generated from a badge's title when the admin sets none: an SVG,
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from functools import cache
 from pathlib import Path
@@ -18,11 +19,22 @@ __all__ = ["badge_png", "badge_svg"]
 
 _COLOURS = {PARTICIPATION: ("#e8f1fb", "#2b6cb0"), ACHIEVEMENT: ("#e9f7ef", "#2f855a"), DEGREE: ("#fdf3e1", "#b7791f")}
 _LABELS = {PARTICIPATION: "PARTICIPATION", ACHIEVEMENT: "ACHIEVEMENT", DEGREE: "MICRO-DEGREE"}
+# What may not appear in the drawn text: characters XML 1.0 forbids (C0 controls but tab and line breaks, lone
+# surrogates, U+FFFE/U+FFFF) and the bidirectional controls that would reorder it. The catalog's checks refuse
+# them in names and titles; a title stored otherwise still gives a well-formed image.
+_NOT_DRAWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+                        "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _drawn(text: str) -> str:
+    """``text`` as the image shows it: without the characters above."""
+    return _NOT_DRAWN.sub("", text)
 
 
 def badge_svg(*, title: str, subtitle: str, kind: str) -> str:
     """A 400 x 400 SVG badge: a medallion with the kind, the title (wrapped) and the subtitle (e.g. the program)."""
     fill, stroke = _COLOURS.get(kind, _COLOURS[ACHIEVEMENT])
+    title, subtitle = _drawn(title), _drawn(subtitle)
     lines = textwrap.wrap(title, width=22)[:4] or [""]
     first = 200 - (len(lines) - 1) * 13
     title_lines = "".join(
