@@ -250,21 +250,21 @@ class LearnerCourseStateAdmin(admin.ModelAdmin):
 
 
 class RevokeActionForm(ActionForm):
-    """The awards changelist's action bar, with the reason a revocation needs."""
+    """The awards changelist's action bar, with the reason a revocation or a re-issue needs."""
 
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
 @admin.register(Award)
 class AwardAdmin(admin.ModelAdmin):
-    """Awards: read only, except for revocation (an action that needs a reason)."""
+    """Awards: read only, except for revocation and re-issue (actions that need a reason)."""
 
     list_display = ("uuid", "kind", "user", "program", "course_key", "issued_at", "revoked_at")
     list_filter = ("kind", "program", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("uuid", "user__username", "course_key")
     readonly_fields = [field.name for field in Award._meta.fields]
     action_form = RevokeActionForm
-    actions = ("revoke",)
+    actions = ("revoke", "reissue")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Awards are issued by the rules, never by hand."""
@@ -288,6 +288,10 @@ class AwardAdmin(admin.ModelAdmin):
         """Revoking needs the award change permission, although awards are otherwise read only here."""
         return request.user.has_perm(f"{self.opts.app_label}.change_award")
 
+    def has_reissue_permission(self, request: HttpRequest) -> bool:
+        """Re-issuing needs the award change permission too."""
+        return self.has_revoke_permission(request)
+
     @admin.action(description=_("Revoke selected awards (give a reason)"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Award]) -> None:
         """Revoke the selected awards through the api, with the reason typed in the action bar."""
@@ -300,4 +304,23 @@ class AwardAdmin(admin.ModelAdmin):
             api.revoke_award(award_id=award_uuid, reason=reason)
             count += 1
         self.message_user(request, ngettext("%(count)d award revoked.", "%(count)d awards revoked.", count)
+                          % {"count": count})
+
+    @admin.action(description=_("Re-issue selected awards (give a reason): each is revoked and replaced"),
+                  permissions=["reissue"])
+    def reissue(self, request: HttpRequest, queryset: QuerySet[Award]) -> None:
+        """Re-issue the selected awards through the api, with the reason typed in the action bar."""
+        reason = (request.POST.get("reason") or "").strip()
+        if not reason:
+            self.message_user(request, _("A re-issue needs a reason."), level=messages.ERROR)
+            return
+        count = 0
+        for award_uuid in queryset.values_list("uuid", flat=True):
+            try:
+                api.reissue_award(award_id=award_uuid, reason=reason)
+            except api.AwardReissued as exc:
+                self.message_user(request, str(exc), level=messages.WARNING)
+                continue
+            count += 1
+        self.message_user(request, ngettext("%(count)d award re-issued.", "%(count)d awards re-issued.", count)
                           % {"count": count})

@@ -63,10 +63,11 @@ class MicrodegreeConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        """Register the settings check; connect the receivers whose senders are optional (completion, retirement)."""
+        """Register the checks; connect the receivers of optional senders (completion, retirement) and of models."""
         # pylint: disable=import-outside-toplevel
+        from django.contrib.auth import get_user_model
         from django.core import checks
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_save, pre_delete
 
         from . import compat, conf, handlers
 
@@ -79,6 +80,8 @@ class MicrodegreeConfig(AppConfig):
                               dispatch_uid="microdegree_xblock.handlers.block_completion_saved")
         compat.get_retirement_signal().connect(handlers.user_retired,
                                                dispatch_uid="microdegree_xblock.handlers.user_retired")
+        pre_delete.connect(handlers.user_deleted, sender=get_user_model(),
+                           dispatch_uid="microdegree_xblock.handlers.user_deleted")
 
 
 def check_stored_catalog(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[Any]:

@@ -107,10 +107,13 @@ def get_user_full_name(user: Any) -> str:
     return name or user.get_full_name()
 
 
-def send_badge_event(*, revoked: bool, badge_uuid: str, user_id: int, template_uuid: str, origin: str, name: str,
+def send_badge_event(*, revoked: bool, badge_uuid: str, user: Any, template_uuid: str, origin: str, name: str,
                      description: str) -> None:
-    """Send openedx-events' ``BADGE_AWARDED`` or ``BADGE_REVOKED`` for one award."""
-    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+    """
+    Send openedx-events' ``BADGE_AWARDED`` or ``BADGE_REVOKED`` for one award.
+
+    ``user`` is the learner's user object, loaded by the caller: after a user is deleted, it is what remains.
+    """
     from openedx_events.learning.data import (  # pylint: disable=import-outside-toplevel
         BadgeData,
         BadgeTemplateData,
@@ -119,7 +122,6 @@ def send_badge_event(*, revoked: bool, badge_uuid: str, user_id: int, template_u
     )
     from openedx_events.learning.signals import BADGE_AWARDED, BADGE_REVOKED  # pylint: disable=import-outside-toplevel
 
-    user = get_user_model().objects.get(pk=user_id)
     signal = BADGE_REVOKED if revoked else BADGE_AWARDED
     signal.send_event(badge=BadgeData(
         uuid=badge_uuid,

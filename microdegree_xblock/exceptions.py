@@ -79,3 +79,16 @@ class UnknownStatusList(NotFound):
 
 class SigningKeyConfigured(MicrodegreeError, RuntimeError):
     """The active signing key comes from settings: rotate it there."""
+
+
+class AwardsAreKept(MicrodegreeError, PermissionError):
+    """
+    Something tried to delete awards: an award ends only by revocation with a reason, retirement aside.
+
+    Raised by ``Award.delete()`` and by ``delete()`` on a queryset of awards, outside a learner's retirement
+    (docs/decisions/0002-award-semantics.rst, docs/decisions/0027-re-issuing-an-award.rst).
+    """
+
+
+class AwardReissued(MicrodegreeError, ValueError):
+    """The award was re-issued already: re-issue its successor, the award that holds its place now."""

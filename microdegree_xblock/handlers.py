@@ -93,3 +93,14 @@ def user_retired(sender: Any = None, **kwargs: Any) -> None:  # pylint: disable=
         log.warning("microdegree: retirement signal without a user ignored")
         return
     api.retire_user(user_id=user.pk)
+
+
+def user_deleted(sender: Any = None, instance: Any = None, **kwargs: Any) -> None:  # pylint: disable=unused-argument
+    """
+    A user row is deleted (the Django admin, a script): retire the learner first, as the retirement signal would.
+
+    Deleting the user would otherwise take their awards with it by cascade, leaving the status-list bits of their
+    credentials at 0 and sending no ``BADGE_REVOKED``, so copies held elsewhere would still verify.
+    """
+    if instance is not None and instance.pk is not None:
+        api.retire_user(user_id=instance.pk)

@@ -7,7 +7,11 @@ program-course row, so a course dropped from a program leaves the learner's reco
 """
 from __future__ import annotations
 
+import contextvars
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import django
 from django.conf import settings
@@ -17,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
 from . import data, limits
+from .exceptions import AwardsAreKept
 from .labels import KIND_LABELS
 
 UNIT_INTERVAL = [MinValueValidator(0), MaxValueValidator(1)]
@@ -230,12 +235,37 @@ class LearnerCourseState(models.Model):
         return f"{self.user_id} in {self.course_key}"
 
 
+_RETIRING = contextvars.ContextVar("microdegree_retiring", default=False)
+
+
+@contextmanager
+def retiring() -> Iterator[None]:
+    """Within this block (a learner's retirement, ``api.retire_user``), and only here, awards may be deleted."""
+    token = _RETIRING.set(True)
+    try:
+        yield
+    finally:
+        _RETIRING.reset(token)
+
+
+class AwardQuerySet(models.QuerySet):
+    """Awards are never deleted in bulk, except in a learner's retirement."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Refused (``AwardsAreKept``) outside :func:`retiring`: revoke the awards instead, with a reason."""
+        if not _RETIRING.get():
+            raise AwardsAreKept("awards are never deleted: revoke them with a reason (api.revoke_award)")
+        return super().delete()
+
+
 class Award(models.Model):
     """
     A participation confirmation, an achievement record or a micro-degree, issued to one learner.
 
-    One row per (learner, program, course, kind); the database constraint, not Python, guarantees it. Degrees
-    have an empty course key. Awards are earned for good: only an explicit revocation with a reason ends them.
+    One row per (learner, program, course, kind) and issue: the database constraint, not Python, guarantees it.
+    Degrees have an empty course key. Awards are earned for good: only an explicit revocation with a reason ends
+    them, and they are never deleted but in the learner's retirement. An admin may re-issue a revoked award
+    (``api.reissue_award``): a new row with the next ``generation``, pointing to the one it replaces, which stays.
 
     .. pii: Links a learner (user id) to their achievements, grades and a public identifier.
     .. pii_types: id, other
@@ -276,12 +306,23 @@ class Award(models.Model):
         _("private"), default=False,
         help_text=_("The learner hid this credential: its public page shows only that it is private."),
     )
+    # Re-issue (docs/decisions/0027): 0 for an award the rules issued, n for its n-th re-issue.
+    generation = models.PositiveSmallIntegerField(
+        _("issue"), default=0, editable=False, help_text=_("0: issued by the rules; 1 and up: re-issued by an admin."),
+    )
+    reissue_of = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="reissued_as",
+        verbose_name=_("re-issue of"),
+    )
+    reissue_reason = models.TextField(_("re-issue reason"), blank=True, editable=False)
+
+    objects = AwardQuerySet.as_manager()
 
     class Meta:
         ordering = ("-issued_at",)
         constraints = [
             models.UniqueConstraint(
-                fields=("user", "program", "course_key", "kind"), name="microdegree_award_unique"
+                fields=("user", "program", "course_key", "kind", "generation"), name="microdegree_award_issue_unique"
             ),
             models.UniqueConstraint(fields=("status_list", "status_index"), name="microdegree_award_status_unique"),
             # A course award carries its evidence: the share measured and the threshold it met (ADR 0002).
@@ -296,6 +337,12 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.uuid}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refused (``AwardsAreKept``) outside :func:`retiring`: revoke the award instead, with a reason."""
+        if not _RETIRING.get():
+            raise AwardsAreKept(f"award {self.uuid} is never deleted: revoke it with a reason (api.revoke_award)")
+        return super().delete(*args, **kwargs)
 
 
 class SigningKey(models.Model):

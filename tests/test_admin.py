@@ -250,8 +250,8 @@ def test_a_valid_issuer_is_saved_with_an_upper_case_country(admin_client):
 # Revoking awards
 
 
-def _revoke(client, awards, reason=None):
-    data = {"action": "revoke", "_selected_action": [str(a.pk) for a in awards], "index": "0"}
+def _revoke(client, awards, reason=None, action="revoke"):
+    data = {"action": action, "_selected_action": [str(a.pk) for a in awards], "index": "0"}
     if reason is not None:
         data["reason"] = reason
     return client.post(reverse("admin:microdegree_award_changelist"), data, follow=True)
@@ -288,6 +288,25 @@ def test_revoking_with_a_reason_revokes_once(admin_client, awarded, badge_events
     assert len(badge_events.revoked) == 1
 
 
+def test_reissuing_with_a_reason_keeps_the_old_award_and_issues_a_new_one(admin_client, awarded, badge_events,
+                                                                         django_capture_on_commit_callbacks):
+    response = _revoke(admin_client, [awarded], " ", action="reissue")
+    assert "A re-issue needs a reason." in _messages(response)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _revoke(admin_client, [awarded], "Wrong name on the certificate", action="reissue")
+    assert "1 award re-issued." in _messages(response)
+    awarded.refresh_from_db()
+    assert awarded.revoked_reason == "Re-issued: Wrong name on the certificate"
+    new = Award.objects.get(reissue_of=awarded)
+    assert new.revoked_at is None and new.reissue_reason == "Wrong name on the certificate"
+    assert [b.uuid for b in badge_events.revoked] == [str(awarded.uuid)]
+    assert str(new.uuid) in [b.uuid for b in badge_events.awarded]
+    # Again on the old one: named, nothing more issued.
+    response = _revoke(admin_client, [awarded], "Again", action="reissue")
+    assert f"award {awarded.uuid} was re-issued already as {new.uuid}" in _messages(response)
+    assert Award.objects.filter(reissue_of__isnull=False).count() == 1
+
+
 def _staff(username, *perms):
     user = get_user_model().objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="microdegree", codename__in=perms))
@@ -306,7 +325,7 @@ def test_staff_without_change_permission_cannot_revoke(client, awarded, badge_ev
     assert badge_events.revoked == []
     # The action is not even offered to them.
     action_form = response.context["action_form"]
-    assert action_form is None or "revoke" not in dict(action_form.fields["action"].choices)
+    assert action_form is None or not {"revoke", "reissue"} & set(dict(action_form.fields["action"].choices))
 
 
 def test_staff_with_change_permission_can_revoke(client, awarded, badge_events,

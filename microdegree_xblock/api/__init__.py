@@ -10,7 +10,7 @@ Each concern has a module of its own; import from here, never from them:
 ``progress``       a learner's progress and awards (read only)
 ``recording``      grades, completion and passing status observed; the course awards now due
 ``effects``        after commit: signing, ``BADGE_AWARDED``, the degrees now due (eager or Celery)
-``lifecycle``      revocation, the learner's privacy choice, reconciliation, user retirement
+``lifecycle``      revocation, re-issue, the learner's privacy choice, reconciliation, user retirement
 ``signing``        the platform's keys, the proofs of every credential, the issuers' status lists
 ``documents``      the public credential documents and pages (no signing)
 ``certificate``    the PDF certificate
@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from ..conf import default_thresholds
 from ..exceptions import (
+    AwardReissued,
+    AwardsAreKept,
     CredentialNotReady,
     MicrodegreeError,
     NotFound,
@@ -66,7 +68,7 @@ from .documents import (
     linkedin_url,
 )
 from .effects import process_awards
-from .lifecycle import reconcile, retire_user, revoke_award, set_award_private
+from .lifecycle import reconcile, reissue_award, retire_user, revoke_award, set_award_private
 from .progress import get_award, get_learner_awards, get_learner_progress
 from .recording import record_completion, record_grade, record_passing_status, refresh_completion
 from .signing import (
@@ -79,6 +81,8 @@ from .signing import (
 )
 
 __all__ = [
+    "AwardReissued",
+    "AwardsAreKept",
     "BADGE_ORIGIN",
     "CatalogLoadReport",
     "CredentialNotReady",
@@ -129,6 +133,7 @@ __all__ = [
     "record_passing_status",
     "refresh_completion",
     "retire_user",
+    "reissue_award",
     "revoke_award",
     "rotate_signing_key",
     "set_award_private",

@@ -47,7 +47,7 @@ def process_awards(*, award_pks: Iterable[int]) -> None:
     Safe to run more than once for the same awards' degrees (the degree insert is idempotent); each award's
     event is sent once per call, and calls are made once per award creation.
     """
-    awards = list(Award.objects.filter(pk__in=list(award_pks)).select_related("program"))
+    awards = list(Award.objects.filter(pk__in=list(award_pks)).select_related("program", "user"))
     # Sign once per award, here in the task path (never on a page view), before anyone hears of the award.
     issue_credentials(award_pks=[award.pk for award in awards])
     for award in awards:
@@ -95,7 +95,7 @@ def send_badge_event(award: Award, *, revoked: bool) -> None:
         compat.send_badge_event(
             revoked=revoked,
             badge_uuid=str(award.uuid),
-            user_id=award.user_id,
+            user=award.user,
             template_uuid=template_uuid(program_id=award.program.slug, kind=award.kind,
                                         course_key=str(award.course_key) if award.course_key else None),
             origin=BADGE_ORIGIN,

@@ -5,7 +5,8 @@ Revocation needs a reason; the learner may make a credential private; reconcilia
 states already justify; Open edX user retirement deletes the learner's data.
 
 Awards are earned for good: a lower grade never removes one; only :func:`revoke_award` does, and retirement
-deletes everything the plugin holds about the learner.
+deletes everything the plugin holds about the learner. An admin may re-issue an award (:func:`reissue_award`):
+the old row stays, revoked; a new one takes its place and gets credentials of its own.
 """
 from __future__ import annotations
 
@@ -17,14 +18,14 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import ACHIEVEMENT, AwardInfo, GradeSeen
-from ..exceptions import UnknownAward
-from ..models import Award, LearnerCourseState, ProgramCourse
-from ._internal import award_info, award_row, parse_course_key
-from .effects import issue_degree_if_due, send_badge_event
+from ..exceptions import AwardReissued, UnknownAward
+from ..models import Award, LearnerCourseState, ProgramCourse, retiring
+from ._internal import award_info, award_row, insert_award, parse_course_key
+from .effects import after_commit, issue_degree_if_due, send_badge_event
 from .recording import record
 from .signing import issue_credentials, set_status_bits, unsigned_award_pks
 
-__all__ = ["reconcile", "retire_user", "revoke_award", "set_award_private"]
+__all__ = ["reconcile", "reissue_award", "retire_user", "revoke_award", "set_award_private"]
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +44,61 @@ def revoke_award(*, award_id: str | uuid.UUID, reason: str) -> AwardInfo:
         raise ValueError("a revocation needs a reason")
     with transaction.atomic():
         award = award_row(award_id)
-        updated = Award.objects.filter(pk=award.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_reason=reason.strip()
-        )
-        if updated:
-            award.refresh_from_db()
-            log.info("microdegree: award %s revoked: %s", award.uuid, award.revoked_reason)
-            # OB 3.0: its status list bit, in the same transaction; OB 2.0 and the page read revoked_at.
-            set_status_bits([award])
-            transaction.on_commit(lambda: send_badge_event(award, revoked=True))
+        _revoke(award, reason.strip())
     return award_info(award)
+
+
+def _revoke(award: Award, reason: str) -> bool:
+    """Revoke one award unless it is revoked already (in the caller's transaction); True if this call did."""
+    updated = Award.objects.filter(pk=award.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+    if updated:
+        award.refresh_from_db()
+        log.info("microdegree: award %s revoked: %s", award.uuid, award.revoked_reason)
+        # OB 3.0: its status list bit, in the same transaction; OB 2.0 and the page read revoked_at.
+        set_status_bits([award])
+        transaction.on_commit(lambda: send_badge_event(award, revoked=True))
+    return bool(updated)
+
+
+def reissue_award(*, award_id: str | uuid.UUID, reason: str) -> AwardInfo:
+    """
+    Re-issue an award, with a reason: the old one stays, revoked; a new one takes its place (docs/decisions/0027).
+
+    For an admin correcting a revocation made in error, or replacing a credential that must change. The old award
+    is revoked first if it is not already (its credentials stop verifying, ``BADGE_REVOKED`` is sent), and keeps
+    its row, evidence and reason. The new award has a new public id, the same learner, program, course, kind,
+    evidence and visibility, ``issued_at`` now, the next ``generation`` and a link to the old one; after commit
+    its credentials are signed and ``BADGE_AWARDED`` is sent, as for any new award. Returns the new award.
+
+    Raises:
+        UnknownAward: if no award has the id.
+        AwardReissued: if the award was re-issued already (re-issue its successor instead).
+        ValueError: if the reason is empty.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a re-issue needs a reason")
+    with transaction.atomic():
+        old = award_row(award_id)
+        old = Award.objects.select_for_update().select_related("program").get(pk=old.pk)
+        successor = Award.objects.filter(reissue_of=old).values_list("uuid", flat=True).first()
+        if successor is not None:
+            raise AwardReissued(f"award {old.uuid} was re-issued already as {successor}")
+        _revoke(old, f"Re-issued: {reason}")
+        new = Award(
+            user_id=old.user_id, program_id=old.program_id, course_key=old.course_key, kind=old.kind,
+            issued_at=timezone.now(), evidence_value=old.evidence_value, evidence_threshold=old.evidence_threshold,
+            evidence_event_type=old.evidence_event_type, evidence_event_time=old.evidence_event_time,
+            private=old.private, generation=old.generation + 1, reissue_of=old, reissue_reason=reason,
+        )
+        if not insert_award(new):  # the one-to-one link or the issue number: another re-issue got there first
+            raise AwardReissued(f"award {old.uuid} was re-issued already")
+        log.info("microdegree: award %s re-issued as %s: %s", old.uuid, new.uuid, reason)
+        after_commit([new.pk])
+    new.program = old.program
+    return award_info(new)
 
 
 def set_award_private(*, user_id: int, award_id: str | uuid.UUID, private: bool) -> AwardInfo:
@@ -114,11 +160,13 @@ def retire_user(*, user_id: int) -> int:
     after commit for each award that was still valid, so that services holding a copy can drop it too.
     """
     with transaction.atomic():
-        valid = list(Award.objects.filter(user_id=user_id, revoked_at__isnull=True).select_related("program"))
+        # With their user: after a user row is deleted, the events after commit have only what is loaded here.
+        valid = list(Award.objects.filter(user_id=user_id, revoked_at__isnull=True).select_related("program", "user"))
         # Copies of the credentials held elsewhere must stop verifying: set their status bits (the lists keep
         # only bits, never who they belonged to), then delete the awards and their stored credentials.
         set_status_bits(valid)
-        awards, _deleted = Award.objects.filter(user_id=user_id).delete()
+        with retiring():
+            awards, _deleted = Award.objects.filter(user_id=user_id).delete()
         states, _deleted = LearnerCourseState.objects.filter(user_id=user_id).delete()
 
         def announce() -> None:
