@@ -1,5 +1,10 @@
 """
-Production settings: read from the LMS's YAML configuration (``ENV_TOKENS``) when it provides them.
+Production settings: the operator's YAML values are already the LMS's settings; only missing ones get defaults.
+
+The platform (Teak and later) merges its YAML configuration into the settings module before it applies the plugins'
+production settings, so ``MICRODEGREE_*`` values set there are in place. ``ENV_TOKENS`` is kept by the platform only
+for backwards compatibility ("Please do not add new references to these dicts", ``lms/envs/production.py``): it is
+not read here.
 """
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from .common import DEFAULTS
 
 
 def plugin_settings(settings: Any) -> None:
-    """Take each MICRODEGREE_* setting from the environment tokens, falling back to the current value."""
-    tokens = getattr(settings, "ENV_TOKENS", {}) or {}
+    """Give each MICRODEGREE_* setting the operator did not set its default."""
     for name, default in DEFAULTS.items():
-        setattr(settings, name, tokens.get(name, getattr(settings, name, default)))
+        if not hasattr(settings, name):
+            setattr(settings, name, default)
