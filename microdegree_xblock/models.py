@@ -315,6 +315,8 @@ class Award(models.Model):
         verbose_name=_("re-issue of"),
     )
     reissue_reason = models.TextField(_("re-issue reason"), blank=True, editable=False)
+    # When BADGE_AWARDED was sent for the award; empty until then (docs/decisions/0028).
+    announced_at = models.DateTimeField(_("announced at"), null=True, editable=False)
 
     objects = AwardQuerySet.as_manager()
 

@@ -4,7 +4,10 @@ What follows new awards, after the transaction that created them commits.
 Signing their credentials, announcing them (``BADGE_AWARDED``), and issuing the degrees now due.
 
 Eager (right after commit, in the same process) by default; in the LMS's Celery workers when
-``MICRODEGREE_ASYNC_TASKS`` is on (the task ``microdegree_xblock.tasks.process_awards``).
+``MICRODEGREE_ASYNC_TASKS`` is on (the task ``microdegree_xblock.tasks.process_awards``, acknowledged late: a task
+cut off by a worker crash runs again). So all of it is idempotent per award: each award is signed once
+(``issue_credentials``), announced once (``Award.announced_at``) and each degree issued once (the unique insert),
+however often the work runs (docs/decisions/0028-celery-tasks-acks-late-and-idempotent.rst).
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from ..models import Award, Program, ProgramCourse
 from ._internal import BADGE_ORIGIN, course_info, insert_award, template_uuid
 from .signing import issue_credentials
 
-__all__ = ["after_commit", "issue_degree_if_due", "process_awards", "send_badge_event"]
+__all__ = ["after_commit", "announce_award", "issue_degree_if_due", "process_awards", "send_badge_event"]
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +45,15 @@ def process_awards(*, award_pks: Iterable[int]) -> None:
     """
     The work that follows new awards (by primary key): sign, announce, and issue the degrees now due.
 
-    Signs each award's credentials, sends ``BADGE_AWARDED`` for each award, then checks the degrees.
-
-    Safe to run more than once for the same awards' degrees (the degree insert is idempotent); each award's
-    event is sent once per call, and calls are made once per award creation.
+    Signs each award's credentials, sends ``BADGE_AWARDED`` for each award not yet announced, then checks the
+    degrees. Idempotent: run again for the same awards (a Celery task re-delivered after a worker crash), it
+    signs nothing, announces nothing and issues no degree twice.
     """
     awards = list(Award.objects.filter(pk__in=list(award_pks)).select_related("program", "user"))
     # Sign once per award, here in the task path (never on a page view), before anyone hears of the award.
     issue_credentials(award_pks=[award.pk for award in awards])
     for award in awards:
-        send_badge_event(award, revoked=False)
+        announce_award(award)
     for user_id, program_pk in {(a.user_id, a.program_id) for a in awards if a.kind == ACHIEVEMENT}:
         try:
             issue_degree_if_due(user_id, program_pk)
@@ -89,8 +91,29 @@ def _badge_title(award: Award) -> str:
     return f"{kind_name(award.kind)}: {title}"
 
 
-def send_badge_event(award: Award, *, revoked: bool) -> None:
-    """Send ``BADGE_AWARDED`` (or ``BADGE_REVOKED``) for one award; a failure is logged, never raised."""
+def announce_award(award: Award) -> bool:
+    """
+    Send ``BADGE_AWARDED`` for an award not yet announced and not revoked, then record it; True if sent now.
+
+    The send comes first and ``announced_at`` is set right after it, by an UPDATE that only an unannounced award
+    matches: a crash between the two repeats the event once on the next run, and nothing loses it (ADR 0028). A
+    failed send leaves the award unannounced, for the next run.
+    """
+    due = Award.objects.filter(pk=award.pk, announced_at__isnull=True, revoked_at__isnull=True)
+    if not due.exists():  # announced (by an earlier run of this work), or revoked meanwhile
+        return False
+    if not send_badge_event(award, revoked=False):
+        return False
+    now = timezone.now()
+    if Award.objects.filter(pk=award.pk, announced_at__isnull=True).update(announced_at=now):
+        award.announced_at = now
+    else:
+        log.warning("microdegree: award %s was announced by two runs at once: BADGE_AWARDED sent twice", award.uuid)
+    return True
+
+
+def send_badge_event(award: Award, *, revoked: bool) -> bool:
+    """Send ``BADGE_AWARDED`` (or ``BADGE_REVOKED``) for one award; a failure is logged (False), never raised."""
     try:
         compat.send_badge_event(
             revoked=revoked,
@@ -104,3 +127,5 @@ def send_badge_event(award: Award, *, revoked: bool) -> None:
         )
     except Exception:  # pylint: disable=broad-except
         log.exception("microdegree: sending the badge event for award %s failed", award.uuid)
+        return False
+    return True

@@ -21,9 +21,9 @@ from ..data import ACHIEVEMENT, AwardInfo, GradeSeen
 from ..exceptions import AwardReissued, UnknownAward
 from ..models import Award, LearnerCourseState, ProgramCourse, retiring
 from ._internal import award_info, award_row, insert_award, parse_course_key
-from .effects import after_commit, issue_degree_if_due, send_badge_event
+from .effects import after_commit, issue_degree_if_due, process_awards, send_badge_event
 from .recording import record
-from .signing import issue_credentials, set_status_bits, unsigned_award_pks
+from .signing import set_status_bits, unsigned_award_pks
 
 __all__ = ["reconcile", "reissue_award", "retire_user", "revoke_award", "set_award_private"]
 
@@ -147,9 +147,18 @@ def reconcile(*, course_key: CourseKey | str | None = None, user_id: int | None 
     for learner, program_pk in set(achievements.values_list("user_id", "program_id")):
         if issue_degree_if_due(learner, program_pk):
             created += 1
-    # Credentials that a failure left unsigned (the new awards above are signed after commit).
-    transaction.on_commit(lambda: issue_credentials(award_pks=unsigned_award_pks(user_id)))
+    # What a failure or a lost task left undone: valid awards unsigned or never announced (the new awards above
+    # follow after commit as usual). ``process_awards`` is idempotent: it only does what is missing.
+    transaction.on_commit(lambda: process_awards(award_pks=_unfinished_award_pks(user_id)))
     return created
+
+
+def _unfinished_award_pks(user_id: int | None) -> list[int]:
+    """Valid awards (of one learner, or all) whose credential is missing or whose BADGE_AWARDED was never sent."""
+    unannounced = Award.objects.filter(revoked_at__isnull=True, announced_at__isnull=True)
+    if user_id is not None:
+        unannounced = unannounced.filter(user_id=user_id)
+    return sorted(set(unsigned_award_pks(user_id)) | set(unannounced.values_list("pk", flat=True)))
 
 
 def retire_user(*, user_id: int) -> int:
