@@ -32,6 +32,7 @@ __all__ = [
     "check_settings",
     "completable_blocks",
     "default_thresholds",
+    "event_bus",
     "linkedin_organization_id",
     "lms_root_url",
     "login_url",
@@ -83,7 +84,20 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_default: ""
     # .. setting_description: LinkedIn company id for "Add to profile" links (else the issuer's name is sent).
     "MICRODEGREE_LINKEDIN_ORGANIZATION_ID": "",
+    # .. setting_name: MICRODEGREE_EVENT_BUS
+    # .. setting_default: False
+    # .. setting_description: True: the plugin's settings add BADGE_AWARDED and BADGE_REVOKED to the LMS's
+    #   EVENT_BUS_PRODUCER_CONFIG (topic "learning-badges-lifecycle", key "badge.uuid", enabled), keeping any entry
+    #   the operator configured for them; the LMS's event bus producer then sends them (docs/decisions/0029).
+    #   Read when the settings load: set it in the YAML configuration (Tutor: the lms-env patch).
+    "MICRODEGREE_EVENT_BUS": False,
 }
+
+# The entries MICRODEGREE_EVENT_BUS adds to EVENT_BUS_PRODUCER_CONFIG: openedx-events' badge lifecycle events, on the
+# topic the platform and the credentials service name for them, keyed by the badge (the award's public id).
+BADGE_EVENT_TYPES = ("org.openedx.learning.badge.awarded.v1", "org.openedx.learning.badge.revoked.v1")
+EVENT_BUS_TOPIC = "learning-badges-lifecycle"
+EVENT_BUS_KEY_FIELD = "badge.uuid"
 
 # Read, never set: the LMS's own settings.
 ROOT_URL_FALLBACK = "http://localhost"
@@ -214,6 +228,11 @@ def linkedin_organization_id() -> str:
     return str(_read("MICRODEGREE_LINKEDIN_ORGANIZATION_ID", _text))
 
 
+def event_bus() -> bool:
+    """``MICRODEGREE_EVENT_BUS``: the plugin's settings add the badge events to the LMS's event bus producer."""
+    return bool(_read("MICRODEGREE_EVENT_BUS", _bool))
+
+
 def lms_root_url() -> str:
     """
     The LMS's ``LMS_ROOT_URL`` without a trailing slash: the root of every absolute link the plugin makes.
@@ -244,14 +263,34 @@ _CHECKED: tuple[tuple[str, Callable[[str, Any], Any]], ...] = (
     ("MICRODEGREE_ASSESSMENT_TYPE", _text),
     ("MICRODEGREE_QUALITY_ASSURANCE", _text),
     ("MICRODEGREE_LINKEDIN_ORGANIZATION_ID", _text),
+    ("MICRODEGREE_EVENT_BUS", _bool),
 )
+
+
+def _event_bus_gaps() -> list[str]:
+    """With ``MICRODEGREE_EVENT_BUS`` on: why the badge events would reach no event bus (empty when they would)."""
+    if _raw("MICRODEGREE_EVENT_BUS") is not True:
+        return []
+    gaps = []
+    config = getattr(settings, "EVENT_BUS_PRODUCER_CONFIG", None) or {}
+    if isinstance(config, Mapping):  # anything else openedx-events refuses at start-up itself
+        missing = [event_type for event_type in BADGE_EVENT_TYPES
+                   if not isinstance(config.get(event_type), Mapping) or EVENT_BUS_TOPIC not in config[event_type]]
+        if missing:
+            gaps.append(f"MICRODEGREE_EVENT_BUS is on, but EVENT_BUS_PRODUCER_CONFIG has no {EVENT_BUS_TOPIC!r} "
+                        f"entry for {', '.join(missing)}: the setting was set after the plugins' settings ran")
+    if not getattr(settings, "EVENT_BUS_PRODUCER", None):
+        gaps.append("MICRODEGREE_EVENT_BUS is on, but EVENT_BUS_PRODUCER is not set: the badge events go to no "
+                    "event bus")
+    return gaps
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:  # pylint: disable=unused-argument
     """
     The Django system check of every setting: ``microdegree.E001`` for a bad value, ``W001`` without a root URL.
 
-    ``E002``: the configured signing key is not an Ed25519 private key in PEM.
+    ``E002``: the configured signing key is not an Ed25519 private key in PEM. ``W003``: ``MICRODEGREE_EVENT_BUS``
+    is on but the badge events would reach no event bus.
     """
     found: list[checks.CheckMessage] = []
     for name, parse in _CHECKED:
@@ -269,6 +308,11 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
                 f"MICRODEGREE_SIGNING_KEY is not an Ed25519 private key in PEM: {exc}",
                 hint="Generate one with `manage.py lms microdegree_keys generate`.", id="microdegree.E002",
             ))
+    found.extend(checks.Warning(
+        gap, hint="Set MICRODEGREE_EVENT_BUS in the LMS's YAML configuration (Tutor: the lms-env patch), and "
+                  "EVENT_BUS_PRODUCER to the event bus's producer (README: Event bus).",
+        id="microdegree.W003",
+    ) for gap in _event_bus_gaps())
     root = getattr(settings, "LMS_ROOT_URL", "") or ""
     try:
         _root_url("LMS_ROOT_URL", root)
