@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "eventtracking.django.apps.EventTrackingConfig",  # the LMS's event tracker, used by edx-completion
     "waffle",  # edx-completion (found below through its lms.djangoapp entry point) uses waffle switches
     "lms_host",
+    "lms.djangoapps.grades",  # stand-in: the LMS's persistent course grades, which the backfill reads
     "workbench",  # xblock-sdk's XBlock workbench, the runtime of the demo's and the browser tests' panels
 ]
 # As the LMS does: every installed plugin app of the LMS, found through its entry point.

@@ -69,10 +69,11 @@ class MicrodegreeConfig(AppConfig):
         from django.core import checks
         from django.db.models.signals import post_save, pre_delete
 
-        from . import compat, conf, handlers
+        from . import api, compat, conf, handlers
 
         checks.register(conf.check_settings)
         checks.register(check_stored_catalog, checks.Tags.database)
+        api.connect_catalog_signals()
 
         completion = compat.get_block_completion_model()
         if completion is not None:

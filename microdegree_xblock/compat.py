@@ -7,6 +7,7 @@ installs, runs its demo and passes its tests outside an LMS.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -30,6 +31,70 @@ def get_block_completion_model() -> Any:
         # RuntimeError: installed but not in INSTALLED_APPS.
         return None
     return BlockCompletion
+
+
+def get_persistent_grade_model() -> Any:
+    """The LMS's ``PersistentCourseGrade`` model (every learner's persisted course grade), or None outside the LMS."""
+    try:
+        from lms.djangoapps.grades.models import PersistentCourseGrade  # pylint: disable=import-outside-toplevel
+    except (ImportError, RuntimeError):
+        return None
+    return PersistentCourseGrade
+
+
+def iter_persistent_grades(course_keys: Iterable[CourseKey], *, user_ids: Iterable[int] | None = None,
+                           after: int = 0, batch_size: int = 1000) -> Iterator[list[tuple[Any, ...]]]:
+    """
+    The LMS's persisted course grades of the given courses, in batches, in the order of their ids.
+
+    Each row is ``(id, user_id, course_key, percent_grade, passed_timestamp, modified)``; ``after`` is the id to
+    continue after (a resumed backfill). One indexed query per batch, whatever the table's size; nothing outside the
+    LMS (no such model).
+    """
+    model = get_persistent_grade_model()
+    if model is None:
+        return
+    rows = model.objects.filter(course_id__in=list(course_keys))
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    fields = ("id", "user_id", "course_id", "percent_grade", "passed_timestamp", "modified")
+    while True:
+        batch = list(rows.filter(id__gt=after).order_by("id").values_list(*fields)[:batch_size])
+        if not batch:
+            return
+        yield batch
+        after = batch[-1][0]
+
+
+def iter_completion_sums(course_keys: Iterable[CourseKey], *, user_ids: Iterable[int] | None = None,
+                         after: tuple[int, str] | None = None, batch_size: int = 1000
+                         ) -> Iterator[list[tuple[int, str, float]]]:
+    """
+    Each learner's summed block completions per course (edx-completion's ``BlockCompletion``), in batches.
+
+    Rows are ``(user_id, course_key, completion sum)`` in the order of (user id, course key); ``after`` is the pair
+    to continue after. One grouped, indexed query per batch; nothing without edx-completion.
+    """
+    from django.db.models import Q, Sum  # pylint: disable=import-outside-toplevel
+
+    model = get_block_completion_model()
+    if model is None:
+        return
+    rows = model.objects.filter(context_key__in=list(course_keys))
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    while True:
+        page = rows
+        if after is not None:
+            user_id, key = after
+            page = rows.filter(Q(user_id__gt=user_id) | Q(user_id=user_id, context_key__gt=key))
+        batch = [(user_id, str(key), float(done or 0)) for user_id, key, done in
+                 page.values("user_id", "context_key").annotate(done=Sum("completion"))
+                 .order_by("user_id", "context_key").values_list("user_id", "context_key", "done")[:batch_size]]
+        if not batch:
+            return
+        yield batch
+        after = (batch[-1][0], batch[-1][1])
 
 
 def get_retirement_signal() -> Signal:

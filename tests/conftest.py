@@ -58,6 +58,14 @@ CATALOG = textwrap.dedent(f"""
 """)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_catalog_memo():
+    """Each test starts with the catalog unknown to this process: a rolled-back test sends no catalog signal."""
+    api.catalog_changed()
+    yield
+    api.catalog_changed()
+
+
 def load_many_programs(count: int) -> None:
     """Store ``count`` copies of the AI_VET program (ids p0, p1, ...; course keys ...+P0, ...+P1, ...)."""
     base = yaml.safe_load(CATALOG)
@@ -166,3 +174,23 @@ def degree(catalog, learner, earn):
     for key in (BASICS, CLINICS, "course-v1:X+Third+1"):
         earn(learner, key, 0.95)
     return next(a for a in api.get_learner_awards(user_id=learner.pk) if a.kind == "degree" and a.program_id == "mini")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # pylint: disable=unused-argument
+    """Under ``make bench``: each benchmark's median as a ratio to its group's baseline, measured in the same run."""
+    session = getattr(config, "_benchmarksession", None)
+    benchmarks = [bench for bench in getattr(session, "benchmarks", []) if getattr(bench, "stats", None)]
+    if not benchmarks:
+        return
+    terminalreporter.section("benchmark ratios (median / the group's baseline median)")
+    groups: dict[str, list] = {}
+    for bench in benchmarks:
+        groups.setdefault(bench.group or "", []).append(bench)
+    for group, members in sorted(groups.items()):
+        base = next((b for b in members if "baseline" in b.name), None)
+        if base is None:
+            continue
+        for bench in members:
+            ratio = bench.stats.median / base.stats.median
+            terminalreporter.write_line(f"{group:>14}  {bench.name:<70} {bench.stats.median * 1e3:9.3f} ms "
+                                        f"{ratio:8.2f}x")

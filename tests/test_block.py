@@ -310,3 +310,12 @@ def _course_statuses(html: str) -> list[tuple[str, str]]:
         r'class="microdegree-course-title">(.*?)</span>.*?class="microdegree-course-status">(.*?)</span>',
         html, flags=re.S,
     )
+
+
+def test_the_panel_is_excluded_from_completion(catalog, learner):
+    """The LMS and edx-completion ask XBlock's own ``get_mode``: the panel is no content to complete."""
+    from xblock.completable import XBlockCompletionMode
+
+    block = make_block('<microdegree program="ai-vet"/>', learner.pk)
+    assert XBlockCompletionMode.get_mode(block) == XBlockCompletionMode.EXCLUDED
+    assert XBlockCompletionMode.get_mode(MicrodegreeXBlock) == XBlockCompletionMode.EXCLUDED

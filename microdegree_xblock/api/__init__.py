@@ -42,7 +42,9 @@ from ..exceptions import (
 from ._internal import BADGE_ORIGIN, template_uuid
 from .catalog import (
     CatalogLoadReport,
+    catalog_changed,
     catalog_problems,
+    connect_catalog_signals,
     dump_catalog,
     get_program,
     get_programs,
@@ -97,7 +99,9 @@ __all__ = [
     "UnknownCredential",
     "UnknownIssuer",
     "UnknownStatusList",
+    "catalog_changed",
     "catalog_problems",
+    "connect_catalog_signals",
     "default_thresholds",
     "dump_catalog",
     "ensure_signing_key",

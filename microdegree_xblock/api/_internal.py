@@ -6,17 +6,22 @@ Every api module builds on these; nothing outside the api package imports them. 
 """
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from .. import conf, rules
-from ..data import DEGREE, AwardInfo, CourseInfo, IssuerInfo, ProgramInfo
+from ..data import DEGREE, AwardInfo, CourseInfo, CourseRule, IssuerInfo, ProgramInfo
 from ..exceptions import UnknownAward
 from ..models import Award, Issuer, Program, ProgramCourse, ProgramIssuer
 
@@ -131,3 +136,87 @@ def insert_award(award: Award) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The catalog's course rules, remembered per process (docs/decisions/0030-programme-courses-per-process.rst).
+#
+# Most grade events are for courses in no program: they must cost no query. Each process keeps the program
+# courses by course key; it re-reads them when the catalog's version in the shared cache (the LMS's memcached)
+# has changed, and looks at that version at most every CATALOG_RECHECK_SECONDS. A change made in this process is
+# seen at once; in another worker within those seconds (the backfill queued by a change covers events there).
+
+CATALOG_VERSION_KEY = "microdegree.catalog.version"
+CATALOG_RECHECK_SECONDS = 5.0
+# Changes that bypass Django (raw SQL) send no signal: the memo is re-read from the database after this long anyway.
+CATALOG_MAX_AGE_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class ProgramCourseRow:
+    """A program course as recording needs it: the program, the stored course key and its own thresholds."""
+
+    program_pk: int
+    program_id: str
+    course_key: str
+    planned: bool
+    achievement_threshold: Decimal | None
+    participation_threshold: Decimal | None
+
+    def rule(self, defaults: tuple[Decimal, Decimal]) -> CourseRule:
+        """The rule input, thresholds resolved against the platform's (achievement, participation) defaults."""
+        return CourseRule(
+            course_key=self.course_key, planned=self.planned,
+            achievement_threshold=(defaults[0] if self.achievement_threshold is None
+                                   else rules.to_share(self.achievement_threshold)),
+            participation_threshold=(defaults[1] if self.participation_threshold is None
+                                     else rules.to_share(self.participation_threshold)),
+        )
+
+
+class _CatalogMemo:
+    """The program courses by case-folded course key (as MySQL's collation and the catalog's checks compare)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version: object = None
+        self.checked = float("-inf")
+        self.loaded = float("-inf")
+        self.by_key: dict[str, tuple[ProgramCourseRow, ...]] | None = None
+
+
+_MEMO = _CatalogMemo()
+
+
+def _load_program_courses() -> dict[str, tuple[ProgramCourseRow, ...]]:
+    by_key: dict[str, list[ProgramCourseRow]] = defaultdict(list)
+    for row in ProgramCourse.objects.values_list("program_id", "program__slug", "course_key", "planned",
+                                                 "achievement_threshold", "participation_threshold"):
+        program_pk, program_id, key, planned, achievement, participation = row
+        by_key[str(key).casefold()].append(ProgramCourseRow(program_pk, program_id, str(key), planned, achievement,
+                                                            participation))
+    return {key: tuple(rows) for key, rows in by_key.items()}
+
+
+def program_course_rows(course_key: str) -> tuple[ProgramCourseRow, ...]:
+    """The program courses with this course key (none for most courses); no query while the catalog is known."""
+    now = time.monotonic()
+    memo = _MEMO
+    if memo.by_key is None or now - memo.checked >= CATALOG_RECHECK_SECONDS:
+        with memo.lock:
+            version = cache.get(CATALOG_VERSION_KEY)
+            if version is None:
+                cache.add(CATALOG_VERSION_KEY, uuid.uuid4().hex, None)
+                version = cache.get(CATALOG_VERSION_KEY)
+            if memo.by_key is None or version != memo.version or now - memo.loaded >= CATALOG_MAX_AGE_SECONDS:
+                memo.by_key, memo.version, memo.loaded = _load_program_courses(), version, now
+            memo.checked = now
+    assert memo.by_key is not None
+    return memo.by_key.get(course_key.casefold(), ())
+
+
+def catalog_changed() -> None:
+    """The catalog changed: this process forgets its program courses; every other one within seconds."""
+    with _MEMO.lock:
+        _MEMO.by_key = None
+    cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, None)

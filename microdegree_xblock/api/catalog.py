@@ -11,15 +11,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from opaque_keys.edx.keys import CourseKey
 
 from ..catalog import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec, catalog_to_dict, validate_catalog
 from ..data import ProgramInfo
 from ..models import Issuer, Program, ProgramCourse, ProgramIssuer
-from ._internal import parse_course_key, program_infos, programs_with_courses
+from ._internal import catalog_changed, parse_course_key, program_course_rows, program_infos, programs_with_courses
 
-__all__ = ["CatalogLoadReport", "catalog_problems", "dump_catalog", "get_program", "get_programs",
-           "is_program_course", "known_issuer_ids", "load_catalog"]
+__all__ = ["CatalogLoadReport", "catalog_changed", "catalog_problems", "connect_catalog_signals", "dump_catalog",
+           "get_program", "get_programs", "is_program_course", "known_issuer_ids", "load_catalog"]
 
 
 def get_programs() -> list[ProgramInfo]:
@@ -34,8 +35,21 @@ def get_program(program_id: str) -> ProgramInfo | None:
 
 
 def is_program_course(course_key: CourseKey | str) -> bool:
-    """Whether a course belongs to any program (one indexed query)."""
-    return ProgramCourse.objects.filter(course_key=parse_course_key(course_key)).exists()
+    """Whether a course belongs to any program (no query while this process knows the catalog)."""
+    return bool(program_course_rows(str(parse_course_key(course_key))))
+
+
+def _on_catalog_saved(sender: Any, **kwargs: Any) -> None:  # pylint: disable=unused-argument
+    catalog_changed()
+    # Again once committed: another worker that re-read the catalog before the commit reads it once more.
+    transaction.on_commit(catalog_changed)
+
+
+def connect_catalog_signals() -> None:
+    """Forget the remembered program courses whenever a program, its issuers or its courses are saved or deleted."""
+    for model in (Program, ProgramCourse, ProgramIssuer):
+        for signal in (post_save, post_delete):
+            signal.connect(_on_catalog_saved, sender=model, dispatch_uid=f"microdegree.catalog.{model.__name__}")
 
 
 def known_issuer_ids() -> set[str]:
@@ -86,6 +100,8 @@ def load_catalog(spec: CatalogSpec) -> CatalogLoadReport:
             _store_issuer(ispec, issuers, created, updated, unchanged)
         for pspec in spec.programs:
             _store_program(pspec, issuers, created=created, updated=updated, unchanged=unchanged, removed=removed)
+        catalog_changed()  # bulk_create sends no post_save
+        transaction.on_commit(catalog_changed)
     return CatalogLoadReport(tuple(created), tuple(updated), tuple(unchanged), tuple(removed), spec.warnings)
 
 
@@ -143,19 +159,21 @@ def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: li
             for order, issuer_id in enumerate(wanted_issuers)
         )
         dirty = True
-    existing = {str(course.course_key): course for course in program.courses.all()}
+    # Course keys compare without case, as the column does (and MySQL's collation): a key respelt in the file is
+    # the same course, updated to its new spelling, not a second row the unique constraint would refuse.
+    existing = {str(course.course_key).casefold(): course for course in program.courses.all()}
     for order, cspec in enumerate(spec.courses):
         values = _course_values(cspec, order)
-        course = existing.pop(cspec.key, None)
+        course = existing.pop(cspec.key.casefold(), None)
         if course is None:
             ProgramCourse.objects.create(program=program, course_key=CourseKey.from_string(cspec.key), **values)
             dirty = True
-        elif _sync(course, values):
+        elif _sync(course, {**values, "course_key": CourseKey.from_string(cspec.key)}):
             course.save()
             dirty = True
-    for key, course in existing.items():
+    for course in existing.values():
         course.delete()
-        removed.append(f"{label}: {key}")
+        removed.append(f"{label}: {course.course_key}")
         dirty = True
     if is_new:
         created.append(label)

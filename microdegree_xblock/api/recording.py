@@ -14,6 +14,7 @@ Invariants kept here:
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -28,8 +29,8 @@ from opaque_keys.edx.keys import CourseKey
 
 from .. import compat, conf, rules
 from ..data import ACHIEVEMENT, GradeSeen, LearnerState, RecordResult
-from ..models import Award, LearnerCourseState, ProgramCourse
-from ._internal import WRITE_ATTEMPTS, course_info, insert_award, parse_course_key
+from ..models import Award, LearnerCourseState
+from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, parse_course_key, program_course_rows
 from .effects import after_commit
 
 __all__ = ["record", "record_completion", "record_grade", "record_passing_status", "refresh_completion"]
@@ -45,8 +46,11 @@ def _observation(what: str, *, user_id: int, course_key: CourseKey | str, event_
     None, logged with the learner, the course and the event, when anything in it is malformed.
     """
     try:
+        if isinstance(user_id, bool) or not isinstance(user_id, int):
+            # Not int(): a user id of 7.9 or "7" is a malformed event, not learner 7's grade.
+            raise TypeError(f"the user id must be a whole number, got {user_id!r}")
         return GradeSeen(
-            user_id=int(user_id), course_key=str(parse_course_key(course_key)), event_type=event_type,
+            user_id=user_id, course_key=str(parse_course_key(course_key)), event_type=event_type,
             event_time=event_time or timezone.now(), passed=passed,
             **{name: rules.to_share(value, name=name) for name, value in shares.items()},
         )
@@ -63,11 +67,27 @@ def record_grade(
     Record a learner's course grade (a share 0..1 of the graded points) and issue the awards now due.
 
     Idempotent: the same grade recorded again changes nothing. A lower grade than the best seen changes nothing.
-    Never raises for bad data or database trouble: it logs and returns a result with nothing awarded.
+    A grade above 1 (the LMS does not cap extra credit or overrides) counts as 1, the full grade. Never raises for
+    bad data or database trouble: it logs and returns a result with nothing awarded.
     """
     seen = _observation("grade", user_id=user_id, course_key=course_key, event_type=event_type,
-                        event_time=event_time, percent=percent)
+                        event_time=event_time, percent=_at_most_one(percent, user_id, course_key, event_type))
     return record(seen) if seen else RecordResult(in_program=False)
+
+
+def _at_most_one(percent: object, user_id: object, course_key: object, event_type: str) -> object:
+    """A grade above 1 as 1 (logged); anything else as it came, for :func:`_observation` to check."""
+    if isinstance(percent, bool) or not isinstance(percent, (int, float, Decimal)):
+        return percent
+    try:
+        above = percent > 1 and math.isfinite(percent)
+    except (TypeError, ValueError, ArithmeticError):  # a signalling NaN Decimal
+        return percent
+    if above:
+        log.info("microdegree: grade %s for user %s in %s from %s counted as 1", percent, user_id, course_key,
+                 event_type)
+        return Decimal(1)
+    return percent
 
 
 def record_completion(
@@ -114,12 +134,45 @@ def refresh_completion(*, user_id: int, course_key: CourseKey | str, event_type:
                              event_time=event_time)
 
 
+def _improves(state: LearnerCourseState, seen: GradeSeen) -> bool:
+    """Whether the observation would change the learner's state (a better value, or an earlier first pass)."""
+    return (rules.better(state.best_percent, seen.percent) or rules.better(state.best_completion, seen.completion)
+            or bool(seen.passed and (state.first_passed_at is None or seen.event_time < state.first_passed_at)))
+
+
+def _held(seen: GradeSeen) -> dict[int, set[str]]:
+    """The award kinds the learner holds in this course, per program (revoked and re-issued ones included)."""
+    held: dict[int, set[str]] = defaultdict(set)
+    for program_pk, kind in Award.objects.filter(user_id=seen.user_id, course_key=seen.course_key).values_list(
+        "program_id", "kind"
+    ):
+        held[program_pk].add(kind)
+    return held
+
+
+def _nothing_due(state: LearnerCourseState, courses: Sequence[ProgramCourseRow], held: dict[int, set[str]]) -> bool:
+    learner = LearnerState(best_percent=state.best_percent, best_completion=state.best_completion)
+    defaults = conf.default_thresholds()
+    return not any(rules.due_course_awards(course.rule(defaults), learner, held[course.program_pk])
+                   for course in courses)
+
+
 def record(seen: GradeSeen) -> RecordResult:
-    """Upsert the learner's course state and create the awards now due, all in one savepoint."""
+    """
+    Upsert the learner's course state and create the awards now due, all in one savepoint.
+
+    The cheap cases first: a course in no program costs no query (the program courses are remembered per process);
+    an observation that changes nothing and finds nothing due costs two reads and takes no lock. Only otherwise is
+    the state locked and written, and the due awards inserted, under that lock.
+    """
     try:
-        courses = list(ProgramCourse.objects.filter(course_key=seen.course_key).select_related("program"))
+        courses = program_course_rows(seen.course_key)
         if not courses:
             return RecordResult(in_program=False)
+        known = LearnerCourseState.objects.filter(user_id=seen.user_id, course_key=seen.course_key).first()
+        # Best values only go up, so a state that this observation does not improve never will: no lock needed.
+        if known is not None and not _improves(known, seen) and _nothing_due(known, courses, _held(seen)):
+            return RecordResult(in_program=True)
         # Inside the caller's transaction a lost lock race poisons that transaction: no retry there.
         attempts = 1 if transaction.get_connection().in_atomic_block else WRITE_ATTEMPTS
         for attempt in range(1, attempts + 1):
@@ -182,31 +235,39 @@ def _update_state(seen: GradeSeen) -> tuple[LearnerCourseState | None, bool]:
 
 
 def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
-                       courses: Sequence[ProgramCourse]) -> list[Award]:
-    held: dict[int, set[str]] = defaultdict(set)
-    for program_pk, kind in Award.objects.filter(user_id=seen.user_id, course_key=seen.course_key).values_list(
-        "program_id", "kind"
-    ):
-        held[program_pk].add(kind)
+                       courses: Sequence[ProgramCourseRow]) -> list[Award]:
+    """
+    Insert the awards now due, under the lock of the learner's course state.
+
+    Every award of a course is inserted here, by whoever holds that lock, so the kinds read under it are exact and
+    the awards go in with one statement. Should the database still refuse one, the whole savepoint is rolled back
+    and logged by :func:`record`; the next event completes the work.
+    """
+    held = _held(seen)
     learner = LearnerState(best_percent=state.best_percent, best_completion=state.best_completion)
     defaults = conf.default_thresholds()
     now = timezone.now()
-    created = []
+    due_awards = []
     for course in courses:
-        for due in rules.due_course_awards(course_info(course, defaults).rule, learner, held[course.program_id]):
+        for due in rules.due_course_awards(course.rule(defaults), learner, held[course.program_pk]):
             # The evidence is the measurement that met the threshold, whichever event lets the award be issued
             # (a re-sent grade, a passing status, a reconcile run).
             if due.kind == ACHIEVEMENT:
                 measured_at, measured_by = state.best_percent_at, state.best_percent_event
             else:
                 measured_at, measured_by = state.best_completion_at, state.best_completion_event
-            award = Award(
-                user_id=seen.user_id, program_id=course.program_id, course_key=course.course_key, kind=due.kind,
-                issued_at=now, evidence_value=due.value, evidence_threshold=due.threshold,
+            due_awards.append(Award(
+                user_id=seen.user_id, program_id=course.program_pk, course_key=CourseKey.from_string(course.course_key),
+                kind=due.kind, issued_at=now, evidence_value=due.value, evidence_threshold=due.threshold,
                 evidence_event_type=measured_by, evidence_event_time=measured_at,
-            )
-            if insert_award(award):
-                created.append(award)
-                log.info("microdegree: %s %s issued to user %s for %s in program %s",
-                         due.kind, award.uuid, seen.user_id, seen.course_key, course.program.slug)
+            ))
+            log.info("microdegree: %s issued to user %s for %s in program %s",
+                     due.kind, seen.user_id, seen.course_key, course.program_id)
+    if not due_awards:
+        return []
+    created = Award.objects.bulk_create(due_awards)
+    if any(award.pk is None for award in created):  # a database that returns no ids from a bulk insert
+        pks = dict(Award.objects.filter(uuid__in=[a.uuid for a in created]).values_list("uuid", "pk"))
+        for award in created:
+            award.pk = pks[award.uuid]
     return created

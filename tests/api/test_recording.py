@@ -62,7 +62,7 @@ def test_completion_earns_the_participation_confirmation(catalog, learner):
 
 
 @pytest.mark.parametrize(("call", "value"), [
-    (api.record_grade, {"percent": 1.5}),
+    (api.record_grade, {"percent": -0.5}),
     (api.record_grade, {"percent": "sixty"}),
     (api.record_grade, {"percent": None}),
     (api.record_grade, {"percent": True}),
@@ -85,3 +85,20 @@ def test_a_failure_is_logged_and_leaves_the_callers_transaction_usable(catalog, 
         assert result.in_program and result.awarded == ()
         assert LearnerCourseState.objects.count() == 0  # the savepoint was rolled back, the transaction lives
     assert f"failed to record {GRADE_EVENT} for user {learner.pk} in {VET[0]}" in caplog.text
+
+
+@pytest.mark.parametrize("percent", [1.2, 3, Decimal("1.000001")])
+def test_a_grade_above_one_counts_as_the_full_grade(catalog, learner, percent, caplog):
+    """The LMS does not cap extra credit or grade overrides: such a grade earns, as 1.0, with its event."""
+    caplog.set_level("INFO", logger="microdegree_xblock.api.recording")
+    result = api.record_grade(user_id=learner.pk, course_key=VET[0], percent=percent, event_type="override")
+    award = Award.objects.get(uuid=result.awarded[0])
+    assert (award.kind, award.evidence_value, award.evidence_event_type) == ("achievement", Decimal(1), "override")
+    assert LearnerCourseState.objects.get(user=learner, course_key=VET[0]).best_percent == 1
+    assert f"grade {percent} for user {learner.pk} in {VET[0]} from override counted as 1" in caplog.text
+
+
+@pytest.mark.parametrize("percent", [float("inf"), float("nan"), Decimal("sNaN"), -0.1, "1.5", True])
+def test_a_grade_that_is_no_number_at_most_one_is_still_dropped(catalog, learner, percent):
+    result = api.record_grade(user_id=learner.pk, course_key=VET[0], percent=percent, event_type="bad")
+    assert result.awarded == () and not LearnerCourseState.objects.filter(user=learner).exists()
