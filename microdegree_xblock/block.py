@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from web_fragments.fragment import Fragment
 from webob import Response  # type: ignore[import-untyped]
+from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.exceptions import DisallowedFileError, JsonHandlerError
 from xblock.fields import Scope, String
@@ -70,6 +71,10 @@ class MicrodegreeXBlock(XBlock):
     )
 
     editable_fields = ("display_name", "program")
+
+    # The panel shows progress; it is no course content: viewing it never counts toward the learner's completion,
+    # and the LMS leaves it out of the completable blocks it counts (docs/decisions/0004).
+    completion_mode = XBlockCompletionMode.EXCLUDED
 
     # The block's CSS and JS are package resources that the runtime serves at its own, cacheable URLs
     # (``runtime.local_resource_url(self, "static/...")``, answered by :meth:`open_local_resource`), not text
@@ -257,13 +262,20 @@ class MicrodegreeXBlock(XBlock):
             raise JsonHandlerError(403, "You may not edit this course.")
         if not isinstance(data, dict):
             raise JsonHandlerError(400, "Send a JSON object.")
+        # Checked as the fields will store them: without what XML cannot hold (controls such as U+0008, lone
+        # surrogates), which XBlock's String fields drop; a name of such characters alone is an empty name.
+        edit = {name: self._as_stored(name, data.get(name)) for name in ("display_name", "program")}
         with _translation(self._language()):
-            problem = self._edit_errors(data)
+            problem = self._edit_errors(edit)
         if problem is not None:
             return Response(json_body={"error": problem[1], "field": problem[0]}, status=400, charset="utf-8")
-        self.display_name = data["display_name"].strip()
-        self.program = data["program"].strip()
+        self.display_name = edit["display_name"].strip()
+        self.program = edit["program"].strip()
         return {"result": "success", "program": self.program, "display_name": self.display_name}
+
+    def _as_stored(self, name: str, value: Any) -> Any:
+        """A text as the String field ``name`` stores it (XBlock's own sanitising); any other value as it is."""
+        return self.fields[name].from_json(value) if isinstance(value, str) else value
 
     def validate(self) -> Any:
         """Studio's validation: a warning when no program or an unknown program is set."""

@@ -7,6 +7,7 @@ right-to-left overrides (docs/decisions/0024-catalog-value-limits.rst).
 """
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 
@@ -50,6 +51,9 @@ def _errors(data) -> list[str]:
     ("title", " " * 255, "title: is required (it is blank)"),
     ("title", "Basics\u202eevil", "title: contains U+202E (RIGHT-TO-LEFT OVERRIDE)"),
     ("title", "Basics\x00", "title: contains U+0000"),
+    ("title", "Basics \ud83d", "title: contains U+D83D, half of a surrogate pair"),
+    ("achievement_threshold", "1e-999999999", "has more than 4 decimal places; it would be stored as 0.0000"),
+    ("participation_threshold", "0.6000000000000000000000000000001", "it would be stored as 0.6000"),
 ])
 def test_a_value_that_cannot_be_stored_as_written_is_refused(field, value, says):
     errors = _errors(_file(**{field: value}))
@@ -65,11 +69,13 @@ def test_what_can_be_stored_still_loads():
     assert (course.ects, course.hours, course.achievement_threshold) == (Decimal(60), Decimal(1000), Decimal("0.6666"))
 
 
-def test_course_keys_that_differ_only_in_case_are_one_course():
+@pytest.mark.parametrize("key", ["course-v1:a+c0+1", "course-v1:Ä+C0+1", "course-v1:A+Ç0+1"])
+def test_course_keys_that_differ_only_in_case_or_accents_are_one_course(key):
+    """MySQL's utf8mb4 collations compare keys so: two such keys in one program would break its constraint there."""
     data = _file()
-    data["programs"][0]["courses"][1]["key"] = "course-v1:a+c0+1"
-    assert "programs[p].courses[course-v1:a+c0+1]: is listed twice (course keys are compared without case)" in \
-        _errors(data)
+    data["programs"][0]["courses"][1]["key"] = key
+    assert (f"programs[p].courses[{key}]: is listed twice (course keys are compared without case or accents)"
+            in _errors(data))
 
 
 def test_keys_of_any_type_and_lists_where_ids_belong():
@@ -116,3 +122,43 @@ def test_the_command_refuses_a_huge_file_without_reading_it_whole(tmp_path):
     with pytest.raises(CommandError, match="file: larger than 1,000,000 characters"):
         call_command("microdegree_programs", "load", str(big))
     assert not Program.objects.exists()
+
+
+@pytest.mark.parametrize("text", [
+    "issuers: []\nprograms: []\nx: " + "1" * 5_000,  # more digits than Python converts to an int
+    '{"issuers": [], "programs": [], "x": ' + "1" * 5_000 + "}",
+    "issuers: []\nx: 2001-13-45",
+    "issuers: []\nx: !!timestamp x",
+    "issuers: []\nx: !!int abc",
+])
+def test_whatever_the_parser_raises_is_a_named_error(text):
+    """PyYAML's constructors raise ValueError or AttributeError, not YAMLError, for such values."""
+    (error,) = _errors(text)
+    assert error.startswith("file: not valid YAML or JSON: ")
+
+
+def test_a_json_file_means_what_json_says():
+    """YAML 1.1 would read the escape of an emoji as two lone surrogates, refuse U+FFFE, fold U+0085 to a space."""
+    data = _file(title="Basics 😀")
+    data["programs"][0]["title"] = "Program \ufffe"
+    spec = parse_catalog(json.dumps(data))  # the escapes "\ud83d\ude00" and "\ufffe"
+    assert (spec.programs[0].courses[0].title, spec.programs[0].title) == ("Basics 😀", "Program \ufffe")
+    assert parse_catalog(json.dumps(data, ensure_ascii=False)) == spec
+    assert any("title: contains U+0085" in error for error in _errors(json.dumps(_file(title="a\x85b"),
+                                                                                ensure_ascii=False)))
+
+
+@pytest.mark.parametrize("outcome", ["One\x00two", "Read \u202eevil", "One\u2028two", "Tab\tted"])
+def test_a_learning_outcome_is_one_line_of_text(outcome):
+    """Outcomes are stored one a line and read back line by line: a line break inside one would split it."""
+    data = _file()
+    data["programs"][0]["learning_outcomes"] = ["Fine", outcome]
+    assert any(error.startswith("programs[p].learning_outcomes[1]: contains U+") for error in _errors(data))
+
+
+def test_an_unknown_field_is_named_in_one_short_line():
+    data = _file()
+    data["programs"][0]["k" * 10_000] = 1
+    data["programs"][0]["a: b\n  - programs[p]: forged"] = 2
+    errors = [error for error in _errors(data) if "unknown field" in error]
+    assert len(errors) == 2 and all(len(error) < 400 and "\n" not in error for error in errors)

@@ -55,3 +55,13 @@ def test_the_blocks_handlers_answer_400(catalog, learner, body, says):
     assert response.status_code == 400 and says in response.json["error"]
     assert block.program == "dr-med-ki"
     assert call_refresh(block).status_code == 200  # a normal body still works
+
+
+def test_a_studio_edit_is_checked_as_the_block_stores_it(catalog, learner):
+    """XBlock's String fields drop what XML cannot hold (U+0008, NUL, lone surrogates): the check sees the same."""
+    block = make_block('<microdegree program="dr-med-ki"/>', learner.pk)
+    response = submit(block, {"display_name": "\x08\x0b", "program": "ai-vet"})  # an empty name, once stored
+    assert response.status_code == 400 and response.json["field"] == "display_name"
+    response = submit(block, {"display_name": " A\x00B ", "program": "ai-vet\ud800"})  # the escape "\ud800"
+    assert response.status_code == 200 and (block.display_name, block.program) == ("AB", "ai-vet")
+    assert (response.json["display_name"], response.json["program"]) == ("AB", "ai-vet")

@@ -65,9 +65,17 @@ def as_number(value: object) -> Decimal | None:
 
 
 def _places(number: Decimal) -> int:
-    """How many decimal places a number has (``0.60`` has one: trailing zeros say nothing)."""
-    exponent = number.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """
+    How many decimal places a number has (``0.60`` has one: trailing zeros say nothing).
+
+    Counted on its digits, exactly: ``normalize()`` would round to the context's precision first, and so count
+    none in ``1e-999999999`` (which underflows to 0) and one in ``0.6000000000000000000000000000001``.
+    """
+    _sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int):
+        return 0
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -(exponent + len(digits) - len(significant))) if significant else 0
 
 
 def _number_problem(value: object, *, low: Decimal, high: Decimal, places: int, low_open: bool,
@@ -93,7 +101,8 @@ def check_text(value: object, *, max_length: int = 255, multiline: bool = False)
     Error message if ``value`` is not a text fit to show (a name, a title, a description).
 
     At most ``max_length`` characters (0: no limit), not blank, no control characters (line breaks and tabs only
-    where ``multiline``) and no bidirectional controls, which could make a certificate read otherwise than stored.
+    where ``multiline``) and no bidirectional controls, which could make a certificate read otherwise than stored;
+    no lone surrogates, which are no characters.
     """
     if not isinstance(value, str):
         return f"must be text, got {show(value)}"
@@ -103,6 +112,10 @@ def check_text(value: object, *, max_length: int = 255, multiline: bool = False)
         return f"is longer than {max_length} characters"
     allowed = "\n\t\r" if multiline else ""
     for char in value:
+        if unicodedata.category(char) == "Cs":
+            # Half of a UTF-16 surrogate pair (YAML reads the JSON-style escape "\ud83d" as one): no character,
+            # and no database can store it.
+            return f"contains U+{ord(char):04X}, half of a surrogate pair, which is no character"
         if char in _BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in allowed):
             return (f"contains U+{ord(char):04X} ({unicodedata.name(char, 'a control character')}), which may not "
                     f"appear in a name or title")

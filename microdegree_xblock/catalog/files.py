@@ -7,6 +7,7 @@ are shared with the Django admin (:mod:`.checks`).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ MAX_ISSUERS = 500
 MAX_PROGRAMS = 500
 MAX_PROGRAM_COURSES = 60
 MAX_MESSAGE = 300
+MAX_FIELD_NAME = 60
 
 ISSUER_FIELDS = {"id", "name", "url", "email", "country"}
 PROGRAM_FIELDS = {
@@ -50,9 +52,10 @@ class _Collector:
         self.errors.append(f"{where}: {message}")
 
     def unknown_fields(self, where: str, data: Mapping[Any, Any], allowed: set[str]) -> None:
-        # Keys of any type (YAML allows numbers, lists...), shown cut short, in a stable order.
-        for name in sorted((checks.show(key) if not isinstance(key, str) else key)
-                           for key in data if key not in allowed):
+        # Keys of any type (YAML allows numbers, lists...), in a stable order; shown as they are when short,
+        # printable text, else cut short and escaped (an error is one line of bounded length).
+        for name in sorted(key if isinstance(key, str) and key.isprintable() and len(key) <= MAX_FIELD_NAME
+                           else checks.show(key) for key in data if key not in allowed):
             self.add(f"{where}.{name}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
     def text(self, where: str, data: Mapping[str, Any], name: str, *, required: bool = True,
@@ -143,6 +146,16 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
                       badge_image=col.image_url(where, data), **thresholds)
 
 
+def _as_compared(key: str) -> str:
+    """
+    A course key as MySQL's utf8mb4 collations compare it: without case or accents (``Café`` is ``cafe``).
+
+    Two keys of one program that are equal so would break the program-course constraint there.
+    """
+    decomposed = unicodedata.normalize("NFKD", key.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def _program_issuers(col: _Collector, where: str, issuers: Any, issuer_ids: set[str]) -> list[str]:
     """A program's issuer ids: one or more, each known, none twice."""
     if isinstance(issuers, str):
@@ -182,10 +195,11 @@ def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warni
         course = _course(col, f"{where}.courses[{index}]", raw)
         if course is None:
             continue
-        # The platform finds courses without regard to case (MySQL's collation): so does this check.
-        if course.key and course.key.casefold() in seen:
-            col.add(f"{where}.courses[{course.key}]", "is listed twice (course keys are compared without case)")
-        seen.add(course.key.casefold())
+        # The platform finds courses without regard to case or accents (MySQL's collation): so does this check.
+        if course.key and _as_compared(course.key) in seen:
+            col.add(f"{where}.courses[{course.key}]",
+                    "is listed twice (course keys are compared without case or accents)")
+        seen.add(_as_compared(course.key))
         courses.append(course)
     if message := checks.check_course_count(len(raw_courses)):
         col.add(f"{where}.courses", message)
@@ -206,6 +220,13 @@ def _eu_elements(col: _Collector, where: str, data: Mapping[str, Any]) -> dict[s
     if not isinstance(outcomes, list) or not all(isinstance(o, str) and o.strip() for o in outcomes):
         col.add(f"{where}.learning_outcomes", "must be a list of learning outcomes (text)")
         outcomes = []
+    # Each outcome is one line of text fit to show: they are stored one a line, and read back line by line.
+    problems = [(index, message) for index, outcome in enumerate(outcomes)
+                if (message := checks.check_text(outcome, max_length=0) or _line_break(outcome))]
+    for index, message in problems:
+        col.add(f"{where}.learning_outcomes[{index}]", message)
+    if problems:
+        outcomes = []
     level = data.get("eqf_level")
     if level is not None and (message := checks.check_eqf_level(level)):
         col.add(f"{where}.eqf_level", message)
@@ -217,6 +238,14 @@ def _eu_elements(col: _Collector, where: str, data: Mapping[str, Any]) -> dict[s
         "assessment_type": col.text(where, data, "assessment_type", required=False),
         "quality_assurance": col.text(where, data, "quality_assurance", required=False, max_length=0),
     }
+
+
+def _line_break(text: str) -> str | None:
+    """Error message if ``text`` holds a line or paragraph separator (U+2028, U+2029), which break lines too."""
+    for char in text:
+        if char in "\u2028\u2029":
+            return f"contains U+{ord(char):04X} ({unicodedata.name(char)}): write one learning outcome a line"
+    return None
 
 
 def validate_catalog(data: Any, *, known_issuer_ids: Iterable[str] = ()) -> CatalogSpec:
@@ -265,9 +294,23 @@ def _duplicates(col: _Collector, where: str, ids: list[str]) -> None:
         seen.add(slug)
 
 
+def _parse(text: str) -> Any:
+    """
+    The data of a file's text: JSON read as JSON, anything else as YAML.
+
+    PyYAML reads YAML 1.1, which is not quite a superset of JSON: it reads the JSON escapes of a character beyond
+    U+FFFF (a surrogate pair, as for an emoji) as two lone surrogates, refuses characters JSON allows (U+FFFE, C1
+    controls) and reads U+0085 as a line break. So a file that is JSON means what JSON says.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return yaml.safe_load(text)
+
+
 def parse_catalog(text: str, *, known_issuer_ids: Iterable[str] = ()) -> CatalogSpec:
     """
-    Parse and validate a catalog file's text (YAML, of which JSON is a subset).
+    Parse and validate a catalog file's text (YAML or JSON).
 
     Raises:
         CatalogError: if the text is not YAML/JSON or the catalog is invalid.
@@ -275,11 +318,13 @@ def parse_catalog(text: str, *, known_issuer_ids: Iterable[str] = ()) -> Catalog
     if len(text) > MAX_FILE_CHARACTERS:
         raise CatalogError([f"file: larger than {MAX_FILE_CHARACTERS:,} characters ({len(text):,})"])
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError([f"file: not valid YAML or JSON: {str(exc)[:MAX_MESSAGE]}"]) from exc
+        data = _parse(text)
     except RecursionError as exc:
         raise CatalogError(["file: nested deeper than a catalog can be"]) from exc
+    except Exception as exc:  # pylint: disable=broad-except
+        # Not only YAMLError: PyYAML's constructors raise what they meet, e.g. ValueError for the date 2001-13-45
+        # or an integer of 5,000 digits, AttributeError for "!!timestamp x".
+        raise CatalogError([f"file: not valid YAML or JSON: {str(exc)[:MAX_MESSAGE]}"]) from exc
     try:
         return validate_catalog(data, known_issuer_ids=known_issuer_ids)
     except RecursionError as exc:  # pragma: no cover - the parser refuses such depth first
