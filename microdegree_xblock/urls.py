@@ -1,15 +1,24 @@
 """
 URLs of the micro-degree plugin; the LMS mounts them under ``/microdegree/`` (namespace ``microdegree``).
 """
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "microdegree"
 
-urlpatterns = [
+# The REST API: what its OpenAPI schema describes, and nothing else.
+api_urlpatterns = [
     path("api/v1/programs/", views.ProgramCatalogView.as_view(), name="api-programs"),
     path("api/v1/progress/", views.LearnerProgressView.as_view(), name="api-progress"),
+    path("api/v1/awards/<uuid:award_id>/visibility/", views.AwardVisibilityView.as_view(), name="api-visibility"),
+]
+
+urlpatterns = [
+    *api_urlpatterns,
+    # The schema's paths are the API's as the LMS mounts the plugin's URLs (apps.py: under microdegree/).
+    path("api/schema/", views.ApiSchemaView.as_view(patterns=[path("microdegree/", include(api_urlpatterns))]),
+         name="api-schema"),
     path("achievements/", views.achievements, name="achievements"),
     path("achievements/<uuid:award_id>/visibility/", views.set_visibility, name="achievements-visibility"),
     # Verifiable credentials (docs/decisions/0020-0023).
@@ -32,5 +41,4 @@ urlpatterns = [
     path("status/<slug:issuer_id>/revocations/", views.revocation_list, name="revocation-list"),
     path("status/<slug:issuer_id>/<int:number>/", views.status_list, name="status-list"),
     path("contexts/microdegree-v1.jsonld", views.extension_context, name="extension-context"),
-    path("api/v1/awards/<uuid:award_id>/visibility/", views.AwardVisibilityView.as_view(), name="api-visibility"),
 ]

@@ -20,15 +20,24 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import api, compat
+from . import api, compat, openapi
 from .panel import render_achievements
 from .payloads import MAX_BODY_BYTES, award_json, body_problem, program_json, progress_json
 from .resources import render_template
@@ -55,6 +64,7 @@ def answers_errors(view: View) -> View:
     return cast(View, wrapper)
 
 
+@openapi.documented(**openapi.PROGRAMS)
 class ProgramCatalogView(APIView):
     """
     **Use case:** list every micro-degree program with its issuers and courses (public).
@@ -72,6 +82,7 @@ class ProgramCatalogView(APIView):
         return Response({"programs": [program_json(program) for program in api.get_programs()]})
 
 
+@openapi.documented(**openapi.PROGRESS)
 class LearnerProgressView(APIView):
     """
     **Use case:** the signed-in learner's progress toward every micro-degree.
@@ -305,13 +316,20 @@ class BoundedJSONParser(JSONParser):
     """DRF's JSON parser, after the body passed :func:`payloads.body_problem` (size, encoding, nesting): else 400."""
 
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        """Read at most one byte more than allowed, check, then parse."""
+        """
+        Read at most one byte more than allowed, check, then parse: as UTF-8, whatever charset the request declares.
+
+        JSON exchanged between systems is UTF-8 (RFC 8259, section 8.1), and the checks read it so: parsing the
+        same bytes in another declared charset (cp500 reads ``[`` from the byte of ``J``) would parse what was
+        never checked.
+        """
         body = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
         if problem := body_problem(body):
             raise ParseError(problem)
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        return super().parse(io.BytesIO(body), media_type, {**(parser_context or {}), "encoding": "utf-8"})
 
 
+@openapi.documented(**openapi.VISIBILITY)
 class AwardVisibilityView(APIView):
     """
     **Use case:** a learner makes one of their credentials private, or public again.
@@ -336,3 +354,29 @@ class AwardVisibilityView(APIView):
             raise api.UnknownAward("anonymous")
         award = api.set_award_private(user_id=user_id, award_id=award_id, private=private)
         return Response({**(award_json(award) or {}), "private": private})
+
+
+class FormatParameterNegotiation(DefaultContentNegotiation):
+    """DRF's content negotiation, with ``?format=`` honoured also where the host turned it off (the LMS does)."""
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        """The renderer ``?format=`` names, else the one the ``Accept`` header asks for."""
+        return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
+
+
+class ApiSchemaView(SpectacularAPIView):
+    """
+    **Use case:** the OpenAPI 3 description of the REST API above, for client generators, reviewers and tests.
+
+    **Example request:** ``GET /microdegree/api/schema/`` (JSON; ``?format=yaml`` or ``Accept: application/yaml``
+    for YAML). Public: it is documentation. The URLconf gives the view the API's URL patterns, so the document names
+    those operations and nothing else of the LMS. No Swagger UI: it would load its scripts from a CDN.
+    """
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    renderer_classes = [OpenApiJsonRenderer, OpenApiJsonRenderer2, OpenApiYamlRenderer, OpenApiYamlRenderer2]
+    content_negotiation_class = FormatParameterNegotiation
+    generator_class = SchemaGenerator
+    serve_public = True
+    custom_settings = openapi.SCHEMA_SETTINGS
