@@ -21,6 +21,7 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from .. import conf, rules
+from ..catalog import compared_course_key
 from ..data import DEGREE, AwardInfo, CourseInfo, CourseRule, IssuerInfo, ProgramInfo
 from ..exceptions import UnknownAward
 from ..models import Award, Issuer, Program, ProgramCourse, ProgramIssuer
@@ -175,7 +176,7 @@ class ProgramCourseRow:
 
 
 class _CatalogMemo:
-    """The program courses by case-folded course key (as MySQL's collation and the catalog's checks compare)."""
+    """The program courses by course key as MySQL's collation and the catalog's checks compare it (no case, accents)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -193,8 +194,8 @@ def _load_program_courses() -> dict[str, tuple[ProgramCourseRow, ...]]:
     for row in ProgramCourse.objects.values_list("program_id", "program__slug", "course_key", "planned",
                                                  "achievement_threshold", "participation_threshold"):
         program_pk, program_id, key, planned, achievement, participation = row
-        by_key[str(key).casefold()].append(ProgramCourseRow(program_pk, program_id, str(key), planned, achievement,
-                                                            participation))
+        by_key[compared_course_key(str(key))].append(
+            ProgramCourseRow(program_pk, program_id, str(key), planned, achievement, participation))
     return {key: tuple(rows) for key, rows in by_key.items()}
 
 
@@ -212,7 +213,7 @@ def program_course_rows(course_key: str) -> tuple[ProgramCourseRow, ...]:
                 memo.by_key, memo.version, memo.loaded = _load_program_courses(), version, now
             memo.checked = now
     assert memo.by_key is not None
-    return memo.by_key.get(course_key.casefold(), ())
+    return memo.by_key.get(compared_course_key(course_key), ())
 
 
 def catalog_changed() -> None:

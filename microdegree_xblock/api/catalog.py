@@ -14,7 +14,16 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from opaque_keys.edx.keys import CourseKey
 
-from ..catalog import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec, catalog_to_dict, validate_catalog
+from ..catalog import (
+    CatalogError,
+    CatalogSpec,
+    CourseSpec,
+    IssuerSpec,
+    ProgramSpec,
+    catalog_to_dict,
+    compared_course_key,
+    validate_catalog,
+)
 from ..data import ProgramInfo
 from ..models import Issuer, Program, ProgramCourse, ProgramIssuer
 from ._internal import catalog_changed, parse_course_key, program_course_rows, program_infos, programs_with_courses
@@ -159,12 +168,12 @@ def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: li
             for order, issuer_id in enumerate(wanted_issuers)
         )
         dirty = True
-    # Course keys compare without case, as the column does (and MySQL's collation): a key respelt in the file is
-    # the same course, updated to its new spelling, not a second row the unique constraint would refuse.
-    existing = {str(course.course_key).casefold(): course for course in program.courses.all()}
+    # Course keys compare without case or accents, as the column does (MySQL's collation; NOCASE on SQLite): a key
+    # respelt in the file is the same course, updated to its new spelling, not a second row the constraint refuses.
+    existing = {compared_course_key(str(course.course_key)): course for course in program.courses.all()}
     for order, cspec in enumerate(spec.courses):
         values = _course_values(cspec, order)
-        course = existing.pop(cspec.key.casefold(), None)
+        course = existing.pop(compared_course_key(cspec.key), None)
         if course is None:
             ProgramCourse.objects.create(program=program, course_key=CourseKey.from_string(cspec.key), **values)
             dirty = True

@@ -25,6 +25,7 @@ from .checks import (
     check_share,
     check_slug,
     check_text,
+    compared_course_key,
     hours_warning,
     show,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "check_share",
     "hours_warning",
     "check_text",
+    "compared_course_key",
     "show",
     "catalog_to_dict",
     "dump_text",

@@ -20,7 +20,8 @@ from ..limits import COURSE_HOURS, ECTS, EQF_LEVELS, NUMBER_PLACES, SHARE_PLACES
 __all__ = [
     "COUNTRIES", "COURSE_HOURS", "ECTS", "EQF_LEVELS", "HOURS_RANGE", "MIN_COURSES", "SHARE_PLACES", "as_number",
     "check_country", "check_course_count", "check_course_key", "check_ects", "check_email", "check_eqf_level",
-    "check_hours", "check_http_url", "check_share", "check_slug", "check_text", "hours_warning", "show",
+    "check_hours", "check_http_url", "check_share", "check_slug", "check_text", "compared_course_key", "hours_warning",
+    "show",
 ]
 
 MIN_COURSES = 3
@@ -181,6 +182,17 @@ def check_course_key(value: object) -> str | None:
     except InvalidKeyError:
         return f"{show(value)} is not a valid course key (expected e.g. course-v1:Org+Course+Run)"
     return None
+
+
+def compared_course_key(key: str) -> str:
+    """
+    A course key as MySQL's utf8mb4 collations compare it: without case or accents (``Café`` is ``cafe``).
+
+    Two keys of one program that are equal so would break the program-course constraint there; the api finds a
+    stored course by it too.
+    """
+    decomposed = unicodedata.normalize("NFKD", key.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def check_country(value: object) -> str | None:

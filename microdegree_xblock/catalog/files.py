@@ -146,16 +146,6 @@ def _course(col: _Collector, where: str, data: Any) -> CourseSpec | None:
                       badge_image=col.image_url(where, data), **thresholds)
 
 
-def _as_compared(key: str) -> str:
-    """
-    A course key as MySQL's utf8mb4 collations compare it: without case or accents (``Café`` is ``cafe``).
-
-    Two keys of one program that are equal so would break the program-course constraint there.
-    """
-    decomposed = unicodedata.normalize("NFKD", key.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _program_issuers(col: _Collector, where: str, issuers: Any, issuer_ids: set[str]) -> list[str]:
     """A program's issuer ids: one or more, each known, none twice."""
     if isinstance(issuers, str):
@@ -196,10 +186,10 @@ def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warni
         if course is None:
             continue
         # The platform finds courses without regard to case or accents (MySQL's collation): so does this check.
-        if course.key and _as_compared(course.key) in seen:
+        if course.key and checks.compared_course_key(course.key) in seen:
             col.add(f"{where}.courses[{course.key}]",
                     "is listed twice (course keys are compared without case or accents)")
-        seen.add(_as_compared(course.key))
+        seen.add(checks.compared_course_key(course.key))
         courses.append(course)
     if message := checks.check_course_count(len(raw_courses)):
         col.add(f"{where}.courses", message)

@@ -82,3 +82,17 @@ def test_a_course_that_leaves_a_program_is_reported(catalog):
     report = api.load_catalog(validate_catalog(data))
     assert report.removed_courses == (f"program ai-vet: {VET[3]}",)
     assert [c.course_key for c in api.get_program("ai-vet").courses][-1] == "course-v1:Uni+AI_VET_V+2025"
+
+
+@pytest.mark.parametrize("respelt", ["course-v1:a+c0+1", "course-v1:Á+C0+1"])
+def test_a_reload_may_respell_a_course_key_without_case_or_accents(respelt):
+    """The same course for MySQL's collation: updated to the new spelling, never a second row (ADR 24)."""
+    def catalog(key):
+        courses = [{"key": key, "title": "C0", "hours": 30}] + [
+            {"key": f"course-v1:A+C{n}+1", "title": f"C{n}", "hours": 30} for n in (1, 2)]
+        return {"issuers": [{"id": "a", "name": "A", "url": "https://a.example", "country": "DE"}],
+                "programs": [{"id": "p", "title": "P", "issuers": ["a"], "courses": courses}]}
+    api.load_catalog(validate_catalog(catalog("course-v1:A+C0+1")))
+    report = api.load_catalog(validate_catalog(catalog(respelt)))
+    assert report.updated == ("program p",) and report.removed_courses == ()
+    assert [c.course_key for c in api.get_program("p").courses][0] == respelt
