@@ -6,16 +6,18 @@ Every api module builds on these; nothing outside the api package imports them. 
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Prefetch, QuerySet
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -25,6 +27,8 @@ from ..catalog import compared_course_key
 from ..data import DEGREE, AwardInfo, CourseInfo, CourseRule, IssuerInfo, ProgramInfo
 from ..exceptions import UnknownAward
 from ..models import Award, Issuer, Program, ProgramCourse, ProgramIssuer
+
+log = logging.getLogger(__name__)
 
 BADGE_ORIGIN = "microdegree"
 # Namespace of the badge template UUIDs: uuid5 of this and a program course's identity is stable forever.
@@ -127,6 +131,25 @@ def award_row(award_id: str | uuid.UUID, *related: str) -> Award:
         return Award.objects.select_related("program", *related).get(uuid=key)
     except (ValueError, Award.DoesNotExist) as exc:
         raise UnknownAward(f"no award with id {award_id!r}") from exc
+
+
+def with_retries(work: Callable[..., Any], *args: Any) -> Any:
+    """
+    Run ``work`` again when it lost a lock race (a MariaDB/MySQL deadlock), unless inside a transaction.
+
+    For the work after commit: eight workers finishing one learner's program at once may deadlock on the degree's
+    insert or an award's signing; the database rolls one back, and its retry finds the work done.
+    """
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return work(*args)
+        except OperationalError:
+            if attempt == WRITE_ATTEMPTS or transaction.get_connection().in_atomic_block:
+                raise
+            log.info("microdegree: lock conflict in %s%s, retrying (%s)", getattr(work, "__name__", work), args,
+                     attempt)
+            time.sleep(0.05 * attempt)
+    return None
 
 
 def insert_award(award: Award) -> bool:

@@ -21,7 +21,7 @@ from .. import compat, conf, rules
 from ..data import ACHIEVEMENT, DEGREE
 from ..labels import kind_name
 from ..models import Award, Program, ProgramCourse
-from ._internal import BADGE_ORIGIN, course_info, insert_award, template_uuid
+from ._internal import BADGE_ORIGIN, course_info, insert_award, template_uuid, with_retries
 from .signing import issue_credentials
 
 __all__ = ["after_commit", "announce_award", "issue_degree_if_due", "process_awards", "send_badge_event"]
@@ -56,7 +56,7 @@ def process_awards(*, award_pks: Iterable[int]) -> None:
         announce_award(award)
     for user_id, program_pk in {(a.user_id, a.program_id) for a in awards if a.kind == ACHIEVEMENT}:
         try:
-            issue_degree_if_due(user_id, program_pk)
+            with_retries(issue_degree_if_due, user_id, program_pk)
         except Exception:  # pylint: disable=broad-except
             log.exception("microdegree: degree check failed for user %s in program %s", user_id, program_pk)
 

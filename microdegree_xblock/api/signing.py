@@ -23,7 +23,7 @@ from ..credentials.facts import AwardFacts, IssuerFacts
 from ..data import ACHIEVEMENT, DEGREE
 from ..exceptions import SigningKeyConfigured
 from ..models import Award, Issuer, Program, SignedCredential, SigningKey, StatusList
-from ._internal import WRITE_ATTEMPTS
+from ._internal import WRITE_ATTEMPTS, with_retries
 from .facts import award_facts, issuer_facts, program_by_pk
 
 __all__ = [
@@ -248,7 +248,7 @@ def issue_credentials(*, award_pks: Iterable[int]) -> None:
     """
     for award_pk in award_pks:
         try:
-            _sign_award(award_pk)
+            with_retries(_sign_award, award_pk)
         except Exception:  # pylint: disable=broad-except
             log.exception("microdegree: signing the credentials of award %s failed", award_pk)
 
