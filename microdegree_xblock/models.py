@@ -7,47 +7,21 @@ program-course row, so a course dropped from a program leaves the learner's reco
 """
 from __future__ import annotations
 
-import contextvars
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import django
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
-from . import data, limits
+from . import data, guards, limits
 from .exceptions import AwardsAreKept
 from .labels import KIND_LABELS
 
 UNIT_INTERVAL = [MinValueValidator(0), MaxValueValidator(1)]
 EQF_LEVELS = [MinValueValidator(limits.EQF_LEVELS[0]), MaxValueValidator(limits.EQF_LEVELS[1])]
-
-
-def constraint(name: str, condition: models.Q) -> models.CheckConstraint:
-    """
-    A check constraint of the database (limits.py): whatever writes the row, a value outside its range is refused.
-
-    Django 5.1 renamed the argument from ``check`` to ``condition``; both releases we support get their own.
-    """
-    if django.VERSION >= (5, 1):
-        return models.CheckConstraint(condition=condition, name=name)
-    return models.CheckConstraint(check=condition, name=name)  # type: ignore[call-arg]  # pragma: no cover
-
-
-def _between(field: str, low: object, high: object, *, nullable: bool = True, low_open: bool = False) -> models.Q:
-    """``field`` within [low, high] (or (low, high] with ``low_open``), or NULL when ``nullable``."""
-    within = models.Q(**{f"{field}__gt" if low_open else f"{field}__gte": low, f"{field}__lte": high})
-    return within | models.Q(**{f"{field}__isnull": True}) if nullable else within
-
-
-def _threshold(field: str) -> models.Q:
-    """A threshold column: NULL (the platform default) or a share from the smallest storable one up to 1."""
-    return _between(field, limits.SMALLEST_THRESHOLD, 1)
 
 
 class Issuer(models.Model):
@@ -111,7 +85,9 @@ class Program(models.Model):
 
     class Meta:
         ordering = ("title",)
-        constraints = [constraint("microdegree_program_eqf_range", _between("eqf_level", *limits.EQF_LEVELS))]
+        constraints = [
+            guards.constraint("microdegree_program_eqf_range", guards.between("eqf_level", *limits.EQF_LEVELS)),
+        ]
         verbose_name = _("program")
         verbose_name_plural = _("programs")
 
@@ -178,11 +154,11 @@ class ProgramCourse(models.Model):
         ordering = ("program", "order", "id")
         constraints = [
             models.UniqueConstraint(fields=("program", "course_key"), name="microdegree_program_course_unique"),
-            constraint("microdegree_course_hours_range",
-                       _between("hours", *limits.COURSE_HOURS, nullable=False, low_open=True)),
-            constraint("microdegree_course_ects_range", _between("ects", *limits.ECTS)),
-            constraint("microdegree_course_achievement_range", _threshold("achievement_threshold")),
-            constraint("microdegree_course_participation_range", _threshold("participation_threshold")),
+            guards.constraint("microdegree_course_hours_range",
+                       guards.between("hours", *limits.COURSE_HOURS, nullable=False, low_open=True)),
+            guards.constraint("microdegree_course_ects_range", guards.between("ects", *limits.ECTS)),
+            guards.constraint("microdegree_course_achievement_range", guards.threshold("achievement_threshold")),
+            guards.constraint("microdegree_course_participation_range", guards.threshold("participation_threshold")),
         ]
         verbose_name = _("program course")
         verbose_name_plural = _("program courses")
@@ -225,37 +201,14 @@ class LearnerCourseState(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=("user", "course_key"), name="microdegree_learner_course_unique"),
-            constraint("microdegree_state_percent_range", _between("best_percent", *limits.SHARE)),
-            constraint("microdegree_state_completion_range", _between("best_completion", *limits.SHARE)),
+            guards.constraint("microdegree_state_percent_range", guards.between("best_percent", *limits.SHARE)),
+            guards.constraint("microdegree_state_completion_range", guards.between("best_completion", *limits.SHARE)),
         ]
         verbose_name = _("learner course state")
         verbose_name_plural = _("learner course states")
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.course_key}"
-
-
-_RETIRING = contextvars.ContextVar("microdegree_retiring", default=False)
-
-
-@contextmanager
-def retiring() -> Iterator[None]:
-    """Within this block (a learner's retirement, ``api.retire_user``), and only here, awards may be deleted."""
-    token = _RETIRING.set(True)
-    try:
-        yield
-    finally:
-        _RETIRING.reset(token)
-
-
-class AwardQuerySet(models.QuerySet):
-    """Awards are never deleted in bulk, except in a learner's retirement."""
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        """Refused (``AwardsAreKept``) outside :func:`retiring`: revoke the awards instead, with a reason."""
-        if not _RETIRING.get():
-            raise AwardsAreKept("awards are never deleted: revoke them with a reason (api.revoke_award)")
-        return super().delete()
 
 
 class Award(models.Model):
@@ -318,7 +271,7 @@ class Award(models.Model):
     # When BADGE_AWARDED was sent for the award; empty until then (docs/decisions/0028).
     announced_at = models.DateTimeField(_("announced at"), null=True, editable=False)
 
-    objects = AwardQuerySet.as_manager()
+    objects = guards.AwardQuerySet.as_manager()
 
     class Meta:
         ordering = ("-issued_at",)
@@ -328,11 +281,11 @@ class Award(models.Model):
             ),
             models.UniqueConstraint(fields=("status_list", "status_index"), name="microdegree_award_status_unique"),
             # A course award carries its evidence: the share measured and the threshold it met (ADR 0002).
-            constraint("microdegree_award_evidence", models.Q(kind=data.DEGREE) | models.Q(
+            guards.constraint("microdegree_award_evidence", models.Q(kind=data.DEGREE) | models.Q(
                 evidence_value__isnull=False, evidence_threshold__isnull=False,
                 evidence_value__gte=models.F("evidence_threshold"))),
-            constraint("microdegree_award_value_range", _between("evidence_value", *limits.SHARE)),
-            constraint("microdegree_award_threshold_range", _threshold("evidence_threshold")),
+            guards.constraint("microdegree_award_value_range", guards.between("evidence_value", *limits.SHARE)),
+            guards.constraint("microdegree_award_threshold_range", guards.threshold("evidence_threshold")),
         ]
         verbose_name = _("award")
         verbose_name_plural = _("awards")
@@ -342,7 +295,7 @@ class Award(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Refused (``AwardsAreKept``) outside :func:`retiring`: revoke the award instead, with a reason."""
-        if not _RETIRING.get():
+        if not guards.deleting_allowed():
             raise AwardsAreKept(f"award {self.uuid} is never deleted: revoke it with a reason (api.revoke_award)")
         return super().delete(*args, **kwargs)
 

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from microdegree_xblock import api
 from microdegree_xblock.data import ACHIEVEMENT, DEGREE
-from microdegree_xblock.models import Award, LearnerCourseState, retiring
+from microdegree_xblock.guards import retiring
+from microdegree_xblock.models import Award, LearnerCourseState
 from tests.conftest import BASICS, CLINICS, ETHICS, VET, send_grade, send_passing
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,8 @@ from opaque_keys.edx.keys import CourseKey
 
 from ..data import ACHIEVEMENT, AwardInfo, GradeSeen
 from ..exceptions import AwardReissued, UnknownAward
-from ..models import Award, LearnerCourseState, ProgramCourse, retiring
+from ..guards import retiring
+from ..models import Award, LearnerCourseState, ProgramCourse
 from ._internal import award_info, award_row, insert_award, parse_course_key
 from .effects import after_commit, issue_degree_if_due, process_awards, send_badge_event
 from .recording import record

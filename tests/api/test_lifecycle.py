@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from microdegree_xblock import api, compat
 from microdegree_xblock.catalog import parse_catalog
 from microdegree_xblock.data import ACHIEVEMENT, DEGREE
-from microdegree_xblock.models import Award, LearnerCourseState, retiring
+from microdegree_xblock.guards import retiring
+from microdegree_xblock.models import Award, LearnerCourseState
 from tests.conftest import BASICS, CATALOG, CLINICS, ETHICS, VET, send_grade
 
 
