@@ -6,8 +6,9 @@ installs, runs its demo and passes its tests outside an LMS.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -42,59 +43,66 @@ def get_persistent_grade_model() -> Any:
     return PersistentCourseGrade
 
 
-def iter_persistent_grades(course_keys: Iterable[CourseKey], *, user_ids: Iterable[int] | None = None,
-                           after: int = 0, batch_size: int = 1000) -> Iterator[list[tuple[Any, ...]]]:
-    """
-    The LMS's persisted course grades of the given courses, in batches, in the order of their ids.
+def _learner_window(rows: Any, low: int, high: int, user_ids: Iterable[int] | None) -> Any:
+    if user_ids is not None:
+        return rows.filter(user_id__in=list(user_ids))
+    return rows.filter(user_id__gt=low, user_id__lte=high)
 
-    Each row is ``(id, user_id, course_key, percent_grade, passed_timestamp, modified)``; ``after`` is the id to
-    continue after (a resumed backfill). One indexed query per batch, whatever the table's size; nothing outside the
-    LMS (no such model).
+
+def persistent_grades(course_keys: Iterable[CourseKey], *, low: int = 0, high: int = 0,
+                      user_ids: Iterable[int] | None = None) -> list[tuple[Any, ...]]:
+    """
+    The LMS's persisted grades of the given courses for the learners with ids in ``(low, high]`` (or ``user_ids``).
+
+    Rows are ``(user_id, course_key, percent_grade, passed_timestamp, modified)``. One query on an index of the
+    LMS's table (its learner index, or its unique (course, learner) key); nothing outside the LMS.
     """
     model = get_persistent_grade_model()
     if model is None:
-        return
-    rows = model.objects.filter(course_id__in=list(course_keys))
-    if user_ids is not None:
-        rows = rows.filter(user_id__in=list(user_ids))
-    fields = ("id", "user_id", "course_id", "percent_grade", "passed_timestamp", "modified")
-    while True:
-        batch = list(rows.filter(id__gt=after).order_by("id").values_list(*fields)[:batch_size])
-        if not batch:
-            return
-        yield batch
-        after = batch[-1][0]
+        return []
+    rows = _learner_window(model.objects.filter(course_id__in=list(course_keys)), low, high, user_ids)
+    return list(rows.values_list("user_id", "course_id", "percent_grade", "passed_timestamp", "modified"))
 
 
-def iter_completion_sums(course_keys: Iterable[CourseKey], *, user_ids: Iterable[int] | None = None,
-                         after: tuple[int, str] | None = None, batch_size: int = 1000
-                         ) -> Iterator[list[tuple[int, str, float]]]:
+def completion_sums(course_keys: Iterable[CourseKey], *, low: int = 0, high: int = 0,
+                    user_ids: Iterable[int] | None = None) -> list[tuple[int, Any, float, Any]]:
     """
-    Each learner's summed block completions per course (edx-completion's ``BlockCompletion``), in batches.
+    The learners' summed block completions per course (edx-completion's ``BlockCompletion``), as for grades.
 
-    Rows are ``(user_id, course_key, completion sum)`` in the order of (user id, course key); ``after`` is the pair
-    to continue after. One grouped, indexed query per batch; nothing without edx-completion.
+    Rows are ``(user_id, course_key, completion sum, latest modified)``; one grouped query on the table's
+    (learner, course, modified) index; nothing without edx-completion.
     """
-    from django.db.models import Q, Sum  # pylint: disable=import-outside-toplevel
+    from django.db.models import Max, Sum  # pylint: disable=import-outside-toplevel
 
     model = get_block_completion_model()
     if model is None:
-        return
-    rows = model.objects.filter(context_key__in=list(course_keys))
-    if user_ids is not None:
-        rows = rows.filter(user_id__in=list(user_ids))
-    while True:
-        page = rows
-        if after is not None:
-            user_id, key = after
-            page = rows.filter(Q(user_id__gt=user_id) | Q(user_id=user_id, context_key__gt=key))
-        batch = [(user_id, str(key), float(done or 0)) for user_id, key, done in
-                 page.values("user_id", "context_key").annotate(done=Sum("completion"))
-                 .order_by("user_id", "context_key").values_list("user_id", "context_key", "done")[:batch_size]]
-        if not batch:
-            return
-        yield batch
-        after = (batch[-1][0], batch[-1][1])
+        return []
+    rows = _learner_window(model.objects.filter(context_key__in=list(course_keys)), low, high, user_ids)
+    return [(user_id, key, float(done or 0), latest) for user_id, key, done, latest in
+            rows.values("user_id", "context_key").annotate(done=Sum("completion"), latest=Max("modified"))
+            .order_by().values_list("user_id", "context_key", "done", "latest")]
+
+
+def learner_id_range(course_keys: Iterable[CourseKey]) -> tuple[int, int, int]:
+    """
+    ``(smallest, largest learner id, number of grades)`` over the LMS's persisted grades and completions of courses.
+
+    Two aggregate queries; ``(0, 0, 0)`` outside the LMS.
+    """
+    from django.db.models import Count, Max, Min  # pylint: disable=import-outside-toplevel
+
+    keys = list(course_keys)
+    lows, highs, grades = [], [], 0
+    for model, field in ((get_persistent_grade_model(), "course_id"), (get_block_completion_model(), "context_key")):
+        if model is None:
+            continue
+        found = model.objects.filter(**{f"{field}__in": keys}).aggregate(
+            low=Min("user_id"), high=Max("user_id"), rows=Count("id"))
+        if found["high"] is not None:
+            lows.append(found["low"])
+            highs.append(found["high"])
+            grades += found["rows"] if field == "course_id" else 0
+    return (min(lows) if lows else 0), (max(highs) if highs else 0), grades
 
 
 def get_retirement_signal() -> Signal:
@@ -108,59 +116,105 @@ def get_retirement_signal() -> Signal:
     return cast(Signal, USER_RETIRE_LMS_MISC)
 
 
-def _platform_course_version(course_key: CourseKey) -> tuple[Any, str] | None:
-    """The collected block structure of a course and its content version, or None outside the LMS."""
-    try:
-        from openedx.core.djangoapps.content.block_structure.api import (  # pylint: disable=import-outside-toplevel
-            get_course_in_cache,
-        )
-    except ImportError:
-        return None
-    structure = get_course_in_cache(course_key)
-    root = structure.root_block_usage_key
-    version = structure.get_xblock_field(root, "course_version") or structure.get_xblock_field(
-        root, "subtree_edited_on"
+def _platform_course_version(root: Any) -> str | None:
+    """
+    The version of a course's collected block structure, from the LMS's record of it; None when none is collected.
+
+    One query on the ``block_structure`` table's unique usage key; the structure itself is not loaded. The version
+    changes whenever the LMS collects the course again (after a publish) or its transformers change (an upgrade).
+    Raises ImportError outside the LMS.
+    """
+    from openedx.core.djangoapps.content.block_structure.exceptions import (  # pylint: disable=import-outside-toplevel
+        BlockStructureNotFound,
     )
-    return structure, str(version or "")
+    from openedx.core.djangoapps.content.block_structure.models import (  # pylint: disable=import-outside-toplevel
+        BlockStructureModel,
+    )
+
+    try:
+        stored = BlockStructureModel.get(root)
+    except BlockStructureNotFound:
+        return None
+    return "|".join(str(getattr(stored, name, "")) for name in BlockStructureModel.VERSION_FIELDS)
 
 
-def _count_completable(structure: Any) -> int:
+def _completable_leaves(structure: Any) -> list[Any]:
+    """The blocks of a structure without children whose completion mode is neither aggregator nor excluded."""
     from xblock.completable import XBlockCompletionMode  # pylint: disable=import-outside-toplevel
 
     skip = {XBlockCompletionMode.AGGREGATOR, XBlockCompletionMode.EXCLUDED}
-    count = 0
-    for key in structure.topological_traversal():
-        if structure.get_children(key):
-            continue
-        mode = structure.get_xblock_field(key, "completion_mode") or XBlockCompletionMode.COMPLETABLE
-        if mode not in skip:
-            count += 1
-    return count
+    return [key for key in structure.topological_traversal() if not structure.get_children(key) and (
+        structure.get_xblock_field(key, "completion_mode") or XBlockCompletionMode.COMPLETABLE) not in skip]
 
 
-def get_completable_block_count(course_key: CourseKey) -> int | None:
+def _count_for_learner(user: Any, root: Any) -> int:
     """
-    The number of completable leaf blocks of a course, or None when unknown.
+    The completable leaves of the learner's own course blocks, built as the LMS's progress page builds them.
 
-    Inside the LMS it is counted from the course's collected block structure and cached per course version.
-    ``settings.MICRODEGREE_COMPLETABLE_BLOCKS`` (course key -> count) overrides it, and is the source outside the
-    LMS (the demo and the tests).
+    The call of ``courseware.courses.get_course_blocks_completion_summary``: the LMS's default access transformers
+    for this learner (staff-only content, user partitions such as cohorts and enrollment tracks, split tests,
+    randomized library content, date overrides), content released later counted as part of the course, so that the
+    count depends on the course version and the learner, never on the day.
+    """
+    from lms.djangoapps.course_blocks.api import get_course_blocks  # pylint: disable=import-outside-toplevel
+
+    return len(_completable_leaves(get_course_blocks(user, root, allow_start_dates_in_future=True)))
+
+
+def _count_for_any_learner(course_key: CourseKey) -> int:
+    """
+    The completable leaves of the course's collected structure, less those visible to staff only.
+
+    No smaller than any learner's own count without staff access (the transformers only remove blocks from the
+    collected structure), and equal to it in a course without group-restricted or randomized content.
+    """
+    from lms.djangoapps.course_blocks.transformers.visibility import (  # pylint: disable=import-outside-toplevel
+        VisibilityTransformer,
+    )
+    from openedx.core.djangoapps.content.block_structure.api import (  # pylint: disable=import-outside-toplevel
+        get_course_in_cache,
+    )
+
+    structure = get_course_in_cache(course_key)
+    staff_only = VisibilityTransformer.MERGED_VISIBLE_TO_STAFF_ONLY
+    return sum(1 for key in _completable_leaves(structure)
+               if not structure.get_transformer_block_field(key, VisibilityTransformer, staff_only, False))
+
+
+def get_completable_block_count(course_key: CourseKey, user: Any = None) -> int | None:
+    """
+    The number of completable blocks of a course that the learner can see, or None when unknown.
+
+    ``settings.MICRODEGREE_COMPLETABLE_BLOCKS`` (course key -> count) overrides it, and is the only source outside the
+    LMS (the demo and the tests). Inside the LMS: for a learner (``user``), the completable leaves of their own course
+    blocks; without one (a backfill), those of the collected structure that are not staff-only, a count no smaller
+    than any learner's. Each count is cached under the course, the version of its collected structure and the learner,
+    so that a completion save finds it with one query and a cache read. A course whose structure the LMS has not
+    collected is not counted (the plugin never collects one); a platform error is logged. See docs/decisions/0004.
     """
     overrides = conf.completable_blocks()
     if str(course_key) in overrides:
         return overrides[str(course_key)]
+    root = course_key.make_usage_key("course", "course")
+    who = "any learner" if user is None else f"user {user.pk}"
     try:
-        found = _platform_course_version(course_key)
+        version = _platform_course_version(root)
+    except ImportError:
+        return None  # outside the LMS
     except Exception:  # pylint: disable=broad-except
-        log.exception("microdegree: could not read the block structure of %s", course_key)
+        log.exception("microdegree: could not read the block structure version of %s", course_key)
         return None
-    if found is None:
+    if version is None:
+        log.info("microdegree: %s has no collected block structure; its completable blocks are not counted", course_key)
         return None
-    structure, version = found
-    cache_key = f"microdegree.completable.{course_key}.{version}"
+    cache_key = "microdegree.completable." + hashlib.sha256(f"{course_key}|{version}|{who}".encode()).hexdigest()
     count: int | None = cache.get(cache_key)
     if count is None:
-        count = _count_completable(structure)
+        try:
+            count = _count_for_any_learner(course_key) if user is None else _count_for_learner(user, root)
+        except Exception:  # pylint: disable=broad-except
+            log.exception("microdegree: could not count the completable blocks of %s for %s", course_key, who)
+            return None
         cache.set(cache_key, count, COMPLETABLE_CACHE_SECONDS)
     return count
 

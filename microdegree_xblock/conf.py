@@ -39,6 +39,7 @@ __all__ = [
     "participation_form",
     "participation_threshold",
     "quality_assurance",
+    "retired_username_prefix",
     "signing_key_pem",
 ]
 
@@ -101,6 +102,7 @@ EVENT_BUS_KEY_FIELD = "badge.uuid"
 
 # Read, never set: the LMS's own settings.
 ROOT_URL_FALLBACK = "http://localhost"
+RETIRED_USERNAME_PREFIX_FALLBACK = "retired__user_"
 LOGIN_URL_FALLBACK = "/login"
 
 
@@ -240,6 +242,11 @@ def lms_root_url() -> str:
     Unset (never so in an LMS): ``http://localhost``, and the system check warns.
     """
     return str(_read("LMS_ROOT_URL", _root_url, getattr(settings, "LMS_ROOT_URL", "") or ""))
+
+
+def retired_username_prefix() -> str:
+    """The LMS's ``RETIRED_USERNAME_PREFIX``: a retired learner's user row is kept under a username with it."""
+    return str(getattr(settings, "RETIRED_USERNAME_PREFIX", "") or RETIRED_USERNAME_PREFIX_FALLBACK)
 
 
 def login_url() -> str:

@@ -78,8 +78,9 @@ def block_completion_saved(sender: Any = None, instance: Any = None, **kwargs: A
 
     def refresh() -> None:
         try:
+            # The completion's own user (no query when the saver passed it): the denominator is what they can see.
             api.refresh_completion(user_id=user_id, course_key=course_key, event_type=COMPLETION_EVENT_TYPE,
-                                   event_time=when)
+                                   event_time=when, user=instance.user)
         except Exception:  # pylint: disable=broad-except
             log.exception("microdegree: completion of user %s in %s not recorded", user_id, course_key)
 

@@ -28,3 +28,13 @@ def process_awards(award_pks: list[int]) -> None:
 def reconcile(course_key: str | None = None) -> int:
     """Issue every award due from the recorded learner states."""
     return api.reconcile(course_key=course_key)
+
+
+@shared_task(name="microdegree_xblock.tasks.backfill", **RETRIED_AFTER_A_CRASH)
+def backfill(program_ids: list[str]) -> int:
+    """
+    Issue the awards due from the platform's grades in programs' courses (queued when a program is created or changed).
+
+    Resumable and idempotent, so a task delivered again after a crash continues where the first one stopped.
+    """
+    return api.backfill(program_ids=program_ids).awarded

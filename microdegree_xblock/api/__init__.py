@@ -11,6 +11,8 @@ Each concern has a module of its own; import from here, never from them:
 ``recording``      grades, completion and passing status observed; the course awards now due
 ``effects``        after commit: signing, ``BADGE_AWARDED``, the degrees now due (eager or Celery)
 ``lifecycle``      revocation, re-issue, the learner's privacy choice, reconciliation, user retirement
+``backfill``       the awards due from the platform's past grades and completions, or an export file
+``sources``        where a backfill reads: the platform's tables (through compat), export files (internal)
 ``signing``        the platform's keys, the proofs of every credential, the issuers' status lists
 ``documents``      the public credential documents and pages (no signing)
 ``certificate``    the PDF certificate
@@ -40,6 +42,7 @@ from ..exceptions import (
     UnknownStatusList,
 )
 from ._internal import BADGE_ORIGIN, template_uuid
+from .backfill import BACKFILL_BATCH_SIZE, BackfillReport, backfill, describe_backfill, queue_backfill
 from .catalog import (
     CatalogLoadReport,
     catalog_changed,
@@ -83,8 +86,10 @@ from .signing import (
 )
 
 __all__ = [
+    "BACKFILL_BATCH_SIZE",
     "AwardReissued",
     "AwardsAreKept",
+    "BackfillReport",
     "BADGE_ORIGIN",
     "CatalogLoadReport",
     "CredentialNotReady",
@@ -99,10 +104,12 @@ __all__ = [
     "UnknownCredential",
     "UnknownIssuer",
     "UnknownStatusList",
+    "backfill",
     "catalog_changed",
     "catalog_problems",
     "connect_catalog_signals",
     "default_thresholds",
+    "describe_backfill",
     "dump_catalog",
     "ensure_signing_key",
     "generate_signing_key_pem",
@@ -131,6 +138,7 @@ __all__ = [
     "linkedin_url",
     "load_catalog",
     "process_awards",
+    "queue_backfill",
     "reconcile",
     "record_completion",
     "record_grade",

@@ -191,6 +191,7 @@ class ProgramCourseRow:
     planned: bool
     achievement_threshold: Decimal | None
     participation_threshold: Decimal | None
+    parsed_key: CourseKey
 
     def rule(self, defaults: tuple[Decimal, Decimal]) -> CourseRule:
         """The rule input, thresholds resolved against the platform's (achievement, participation) defaults."""
@@ -222,8 +223,10 @@ def _load_program_courses() -> dict[str, tuple[ProgramCourseRow, ...]]:
     for row in ProgramCourse.objects.values_list("program_id", "program__slug", "course_key", "planned",
                                                  "achievement_threshold", "participation_threshold"):
         program_pk, program_id, key, planned, achievement, participation = row
+        assert key is not None  # a program course always has its key
         by_key[compared_course_key(str(key))].append(
-            ProgramCourseRow(program_pk, program_id, str(key), planned, achievement, participation))
+            ProgramCourseRow(program_pk, program_id, str(key), planned, achievement, participation,
+                             parse_course_key(key)))
     return {key: tuple(rows) for key, rows in by_key.items()}
 
 

@@ -75,6 +75,8 @@ class CatalogLoadReport:
     unchanged: tuple[str, ...]
     removed_courses: tuple[str, ...]
     warnings: tuple[str, ...]
+    # The programs created or changed: what a backfill should cover, so that no new program is silently empty.
+    changed_program_ids: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -111,7 +113,9 @@ def load_catalog(spec: CatalogSpec) -> CatalogLoadReport:
             _store_program(pspec, issuers, created=created, updated=updated, unchanged=unchanged, removed=removed)
         catalog_changed()  # bulk_create sends no post_save
         transaction.on_commit(catalog_changed)
-    return CatalogLoadReport(tuple(created), tuple(updated), tuple(unchanged), tuple(removed), spec.warnings)
+    changed = {*created, *updated}
+    return CatalogLoadReport(tuple(created), tuple(updated), tuple(unchanged), tuple(removed), spec.warnings,
+                             tuple(p.id for p in spec.programs if f"program {p.id}" in changed))
 
 
 def _store_issuer(spec: IssuerSpec, issuers: dict[str, Issuer], created: list[str], updated: list[str],

@@ -20,7 +20,7 @@ from opaque_keys.edx.keys import CourseKey
 from ..data import ACHIEVEMENT, AwardInfo, GradeSeen
 from ..exceptions import AwardReissued, UnknownAward
 from ..guards import retiring
-from ..models import Award, LearnerCourseState, ProgramCourse
+from ..models import Award, BackfillRun, LearnerCourseState, ProgramCourse
 from ._internal import award_info, award_row, insert_award, parse_course_key
 from .effects import after_commit, issue_degree_if_due, process_awards, send_badge_event
 from .recording import record
@@ -178,6 +178,10 @@ def retire_user(*, user_id: int) -> int:
         with retiring():
             awards, _deleted = Award.objects.filter(user_id=user_id).delete()
         states, _deleted = LearnerCourseState.objects.filter(user_id=user_id).delete()
+        # An unfinished backfill's cursor may name the learner: it resumes just before them instead (nothing to read).
+        for run in BackfillRun.objects.filter(finished_at__isnull=True).only("pk", "cursor"):
+            if run.cursor == user_id:
+                BackfillRun.objects.filter(pk=run.pk).update(cursor=user_id - 1)
 
         def announce() -> None:
             for award in valid:

@@ -33,7 +33,10 @@ from ..models import Award, LearnerCourseState
 from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, parse_course_key, program_course_rows
 from .effects import after_commit
 
-__all__ = ["record", "record_completion", "record_grade", "record_passing_status", "refresh_completion"]
+__all__ = ["at_most_one", "due_awards", "insert_awards", "merge_observation", "record", "record_completion",
+           "record_grade", "record_passing_status", "refresh_completion"]
+
+AWARD_BATCH = 500
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +74,11 @@ def record_grade(
     bad data or database trouble: it logs and returns a result with nothing awarded.
     """
     seen = _observation("grade", user_id=user_id, course_key=course_key, event_type=event_type,
-                        event_time=event_time, percent=_at_most_one(percent, user_id, course_key, event_type))
+                        event_time=event_time, percent=at_most_one(percent, user_id, course_key, event_type))
     return record(seen) if seen else RecordResult(in_program=False)
 
 
-def _at_most_one(percent: object, user_id: object, course_key: object, event_type: str) -> object:
+def at_most_one(percent: object, user_id: object, course_key: object, event_type: str) -> object:
     """A grade above 1 as 1 (logged); anything else as it came, for :func:`_observation` to check."""
     if isinstance(percent, bool) or not isinstance(percent, (int, float, Decimal)):
         return percent
@@ -115,15 +118,18 @@ def record_passing_status(
 
 
 def refresh_completion(*, user_id: int, course_key: CourseKey | str, event_type: str,
-                       event_time: datetime | None = None) -> RecordResult:
+                       event_time: datetime | None = None, user: object | None = None) -> RecordResult:
     """
     Measure a learner's completion of a course from the platform's completion records and record it.
 
-    The share is the sum of the learner's block completions over the course's number of completable blocks
-    (see docs/decisions/0004-participation-from-completion.rst). Does nothing when either is unknown.
+    The share is the sum of the learner's block completions over the number of completable blocks of the course that
+    the learner can see (see docs/decisions/0004-participation-from-completion.rst). Does nothing when either is
+    unknown. ``user`` is the learner's user object when the caller holds it (a completion's own); else it is loaded.
     """
     key = parse_course_key(course_key)
-    total = compat.get_completable_block_count(key)
+    if user is None:
+        user = get_user_model().objects.filter(pk=user_id).first()
+    total = compat.get_completable_block_count(key, user=user)
     model = compat.get_block_completion_model()
     if not total or model is None:
         log.info("microdegree: completion of %s unknown (completable blocks: %s); not recorded", key, total)
@@ -150,9 +156,17 @@ def _held(seen: GradeSeen) -> dict[int, set[str]]:
     return held
 
 
-def _nothing_due(state: LearnerCourseState, courses: Sequence[ProgramCourseRow], held: dict[int, set[str]]) -> bool:
+def _nothing_due(state: LearnerCourseState, courses: Sequence[ProgramCourseRow], seen: GradeSeen) -> bool:
+    """
+    Whether no award is due from the state; the learner's awards are read only when the state meets a threshold.
+
+    An award held only takes a kind off what is due, so a state that meets no threshold needs no read of them.
+    """
     learner = LearnerState(best_percent=state.best_percent, best_completion=state.best_completion)
     defaults = conf.default_thresholds()
+    if not any(rules.due_course_awards(course.rule(defaults), learner, set()) for course in courses):
+        return True
+    held = _held(seen)
     return not any(rules.due_course_awards(course.rule(defaults), learner, held[course.program_pk])
                    for course in courses)
 
@@ -162,7 +176,8 @@ def record(seen: GradeSeen) -> RecordResult:
     Upsert the learner's course state and create the awards now due, all in one savepoint.
 
     The cheap cases first: a course in no program costs no query (the program courses are remembered per process);
-    an observation that changes nothing and finds nothing due costs two reads and takes no lock. Only otherwise is
+    an observation that changes nothing and finds nothing due costs one read (two when the state meets a threshold:
+    the learner's awards) and takes no lock. Only otherwise is
     the state locked and written, and the due awards inserted, under that lock.
     """
     try:
@@ -171,7 +186,7 @@ def record(seen: GradeSeen) -> RecordResult:
             return RecordResult(in_program=False)
         known = LearnerCourseState.objects.filter(user_id=seen.user_id, course_key=seen.course_key).first()
         # Best values only go up, so a state that this observation does not improve never will: no lock needed.
-        if known is not None and not _improves(known, seen) and _nothing_due(known, courses, _held(seen)):
+        if known is not None and not _improves(known, seen) and _nothing_due(known, courses, seen):
             return RecordResult(in_program=True)
         # Inside the caller's transaction a lost lock race poisons that transaction: no retry there.
         attempts = 1 if transaction.get_connection().in_atomic_block else WRITE_ATTEMPTS
@@ -217,6 +232,19 @@ def _update_state(seen: GradeSeen) -> tuple[LearnerCourseState | None, bool]:
             state = LearnerCourseState.objects.select_for_update().get(
                 user_id=seen.user_id, course_key=seen.course_key
             )
+    changed = merge_observation(state, seen)
+    if changed:
+        state.save(update_fields=[*changed, "modified"])
+    return state, bool(changed)
+
+
+def merge_observation(state: LearnerCourseState, seen: GradeSeen) -> list[str]:
+    """
+    Raise a learner's course state by an observation, in memory; the names of the fields it changed.
+
+    The one rule of "best seen", for the event path and the backfill alike: a better grade or completion replaces
+    the stored one with its time and event type, and an earlier pass replaces the first pass.
+    """
     changed = []
     if rules.better(state.best_percent, seen.percent):
         state.best_percent, state.best_percent_at = seen.percent, seen.event_time
@@ -229,9 +257,7 @@ def _update_state(seen: GradeSeen) -> tuple[LearnerCourseState | None, bool]:
     if seen.passed and (state.first_passed_at is None or seen.event_time < state.first_passed_at):
         state.first_passed_at = seen.event_time
         changed.append("first_passed_at")
-    if changed:
-        state.save(update_fields=[*changed, "modified"])
-    return state, bool(changed)
+    return changed
 
 
 def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
@@ -243,29 +269,42 @@ def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
     the awards go in with one statement. Should the database still refuse one, the whole savepoint is rolled back
     and logged by :func:`record`; the next event completes the work.
     """
-    held = _held(seen)
+    return insert_awards(due_awards(state, courses, _held(seen), issued_at=timezone.now()))
+
+
+def due_awards(state: LearnerCourseState, courses: Sequence[ProgramCourseRow], held: dict[int, set[str]], *,
+               issued_at: datetime) -> list[Award]:
+    """
+    The awards due from a learner's course state and not yet held (per program), unsaved.
+
+    The one place, for the event path and the backfill alike, where the rules' decision becomes awards with their
+    evidence: the measurement that met the threshold, whichever event lets the award be issued (a re-sent grade,
+    a passing status, a reconcile or backfill run).
+    """
     learner = LearnerState(best_percent=state.best_percent, best_completion=state.best_completion)
     defaults = conf.default_thresholds()
-    now = timezone.now()
-    due_awards = []
+    awards = []
     for course in courses:
         for due in rules.due_course_awards(course.rule(defaults), learner, held[course.program_pk]):
-            # The evidence is the measurement that met the threshold, whichever event lets the award be issued
-            # (a re-sent grade, a passing status, a reconcile run).
             if due.kind == ACHIEVEMENT:
                 measured_at, measured_by = state.best_percent_at, state.best_percent_event
             else:
                 measured_at, measured_by = state.best_completion_at, state.best_completion_event
-            due_awards.append(Award(
-                user_id=seen.user_id, program_id=course.program_pk, course_key=CourseKey.from_string(course.course_key),
-                kind=due.kind, issued_at=now, evidence_value=due.value, evidence_threshold=due.threshold,
+            awards.append(Award(
+                user_id=state.user_id, program_id=course.program_pk, course_key=course.parsed_key,
+                kind=due.kind, issued_at=issued_at, evidence_value=due.value, evidence_threshold=due.threshold,
                 evidence_event_type=measured_by, evidence_event_time=measured_at,
             ))
             log.info("microdegree: %s issued to user %s for %s in program %s",
-                     due.kind, seen.user_id, seen.course_key, course.program_id)
-    if not due_awards:
+                     due.kind, state.user_id, course.course_key, course.program_id)
+    return awards
+
+
+def insert_awards(awards: list[Award]) -> list[Award]:
+    """Insert awards with one statement per batch; each comes back with its primary key."""
+    if not awards:
         return []
-    created = Award.objects.bulk_create(due_awards)
+    created = Award.objects.bulk_create(awards, batch_size=AWARD_BATCH)
     if any(award.pk is None for award in created):  # a database that returns no ids from a bulk insert
         pks = dict(Award.objects.filter(uuid__in=[a.uuid for a in created]).values_list("uuid", "pk"))
         for award in created:

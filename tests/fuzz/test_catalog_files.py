@@ -47,7 +47,7 @@ def _load(tmp_path: Path, content: bytes) -> str:
     path = tmp_path / "programs.txt"
     path.write_bytes(content)
     out, err = io.StringIO(), io.StringIO()
-    call_command("microdegree_programs", "load", str(path), stdout=out, stderr=err)
+    call_command("microdegree_programs", "load", str(path), "--no-backfill", stdout=out, stderr=err)
     return out.getvalue()
 
 

@@ -1,0 +1,1 @@
+"""Stand-in package (see lms_host/platform_stubs/README)."""

@@ -1,0 +1,23 @@
+"""
+Database models of the micro-degree plugin, one module per concern, all importable from here.
+
+Only the api package reads and writes these models (the admin registers them); everything else goes through the
+api. Awards are never deleted by configuration changes: they reference their program and course key, not the
+program-course row, so a course dropped from a program leaves the learner's records intact.
+
+============  ==============================================================================
+``programs``  the catalog: issuers, programs, their issuers (in order), their courses
+``awards``    learners' best course states and their awards
+``keys``      signing keys, status lists, the signed text of each credential
+``runs``      backfill runs and where each would resume
+============  ==============================================================================
+"""
+from .awards import Award, LearnerCourseState
+from .keys import SignedCredential, SigningKey, StatusList
+from .programs import EQF_LEVELS, UNIT_INTERVAL, Issuer, Program, ProgramCourse, ProgramIssuer
+from .runs import BackfillRun
+
+__all__ = [
+    "EQF_LEVELS", "UNIT_INTERVAL", "Award", "BackfillRun", "Issuer", "LearnerCourseState", "Program",
+    "ProgramCourse", "ProgramIssuer", "SignedCredential", "SigningKey", "StatusList",
+]
