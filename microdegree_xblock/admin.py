@@ -209,6 +209,12 @@ class ProgramForm(forms.ModelForm):
         return _checked(self.cleaned_data.get("title"), catalog.check_text)
 
 
+def _course_rules(program: Program) -> set[tuple[Any, ...]]:
+    """What decides a program's course awards: each course, its thresholds and whether it is only planned."""
+    return set(ProgramCourse.objects.filter(program=program).values_list(
+        "course_key", "achievement_threshold", "participation_threshold", "planned"))
+
+
 @admin.register(Program)
 class ProgramAdmin(StoredCatalogWarnings):
     """Programs with their issuers and courses."""
@@ -219,13 +225,51 @@ class ProgramAdmin(StoredCatalogWarnings):
     list_display = ("title", "slug")
     search_fields = ("title", "slug")
     inlines = (ProgramIssuerInline, ProgramCourseInline)
+    actions = ("backfill",)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """After saving, warn when the total hours are outside the recommended range."""
+        """
+        After saving, warn when the total hours are outside the recommended range, and backfill changed courses.
+
+        A new program, or changed courses or thresholds, may make awards due from grades earned before: the
+        backfill is queued when tasks run in Celery, else the admin is told how to run it (docs/decisions/0031).
+        """
+        rules_before = _course_rules(form.instance)
         super().save_related(request, form, formsets, change)
         program = api.get_program(form.instance.slug)
         if program and (warning := catalog.hours_warning(program.hours_total)):
             self.message_user(request, warning, level=messages.WARNING)
+        if change and _course_rules(form.instance) == rules_before:
+            return
+        if api.queue_backfill([form.instance.slug]):
+            self.message_user(request, _("The awards due from grades earned before are being issued in the "
+                                         "background (backfill queued)."))
+        else:
+            self.message_user(request, _(
+                "Learners may have earned awards of this program before it was saved: choose \"Backfill from the "
+                "platform's grades\" in the list of programs, or run %(command)s."
+            ) % {"command": f"microdegree_programs backfill --program {form.instance.slug}"},
+                level=messages.WARNING)
+
+    def has_backfill_permission(self, request: HttpRequest) -> bool:
+        """Backfilling issues awards: it needs the program change permission."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_program")
+
+    @admin.action(description=_("Backfill from the platform's grades"), permissions=["backfill"])
+    def backfill(self, request: HttpRequest, queryset: QuerySet[Program]) -> None:
+        """Issue the awards due from the platform's grades: queued in Celery, else run here and reported."""
+        slugs = sorted(queryset.values_list("slug", flat=True))
+        if api.queue_backfill(slugs):
+            self.message_user(request, _("Backfill queued for %(programs)s.") % {"programs": ", ".join(slugs)})
+            return
+        try:
+            report = api.backfill(program_ids=slugs)
+        except ValueError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return
+        self.message_user(request, _(
+            "Backfill of %(programs)s: %(rows)d grade row(s) read, %(awards)d award(s) issued."
+        ) % {"programs": ", ".join(slugs), "rows": report.rows, "awards": report.awarded})
 
 
 @admin.register(LearnerCourseState)

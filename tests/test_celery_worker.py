@@ -30,7 +30,10 @@ from celery import Celery, current_app
 from django.contrib.auth import get_user_model
 from django.db import connection
 from kombu import Exchange, Queue
+from lms.djangoapps.grades.models import PersistentCourseGrade  # the LMS stand-in's grades table
+from opaque_keys.edx.keys import CourseKey
 
+from microdegree_xblock import api
 from microdegree_xblock.data import DEGREE
 from microdegree_xblock.models import Award, SignedCredential
 
@@ -237,3 +240,26 @@ def test_a_crash_between_an_event_and_its_record_repeats_that_event_once(broker,
     assert sent == {str(a.uuid): 2 if str(a.uuid) == crashed else 1 for a in awards}  # that one twice, no more
     assert_signed_once(worker, awards)
     print(f"worker, crash after an event: 5 awards signed and announced in {took:.1f} s")
+
+
+def test_a_real_worker_runs_the_backfill_a_new_program_queues(broker, start_worker, program):
+    """Grades the LMS persisted before the program existed: loading it queues the backfill, the worker issues all."""
+    app, queue = broker
+    learner = get_user_model().objects.create_user(f"past{uuid.uuid4().hex[:8]}", "past@example.org", "pw")
+    for key in VET:
+        PersistentCourseGrade.objects.create(user_id=learner.pk, course_id=CourseKey.from_string(key),
+                                             percent_grade=0.9, letter_grade="", grading_policy_hash="h",
+                                             course_version="v1")
+    assert api.queue_backfill(["ai-vet"])  # no transaction open: sent at once, as after a load commits
+    worker = start_worker()
+    deadline = time.monotonic() + WORK_SECONDS
+    while not (finished(worker, learner.pk) and waiting(app, queue) == 0):
+        assert worker.process.poll() is None, f"the worker exited:\n{worker.log()}"
+        assert time.monotonic() < deadline, f"the worker did not finish the backfill:\n{worker.log()}"
+        time.sleep(0.2)
+    worker.stop()
+    awards = list(Award.objects.filter(user=learner))
+    assert sorted(a.evidence_event_type for a in awards if a.kind != DEGREE) == [
+        "microdegree.backfill.persistent_grade"] * 4
+    assert sorted(worker.lines("awarded.log")) == sorted(str(a.uuid) for a in awards)
+    assert_signed_once(worker, awards)
