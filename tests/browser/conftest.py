@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ..services import missing_service
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM_ARGS = [
@@ -45,9 +47,7 @@ def require_chromium() -> str:
     """The Chromium to drive; without one, skip the test, or fail it under CI (``CI=true``)."""
     path = find_chromium()
     if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true: {HOW_TO_RUN}")
-        pytest.skip(HOW_TO_RUN)
+        missing_service(HOW_TO_RUN)
     return path
 
 
