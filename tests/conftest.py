@@ -190,7 +190,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # pylint: di
         base = next((b for b in members if "baseline" in b.name), None)
         if base is None:
             continue
+        limit = next((b for b in members if "_limit_" in b.name), None)
         for bench in members:
             ratio = bench.stats.median / base.stats.median
+            # Against a group's limit (what any receiver must do at least), the speed: limit / median, 1.0 at best.
+            speed = f"  {limit.stats.median / bench.stats.median:5.2f}x of the limit" if limit else ""
             terminalreporter.write_line(f"{group:>14}  {bench.name:<70} {bench.stats.median * 1e3:9.3f} ms "
-                                        f"{ratio:8.2f}x")
+                                        f"{ratio:8.2f}x{speed}")

@@ -15,11 +15,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db import IntegrityError, OperationalError, connections, transaction
+from django.db.models import Field, Prefetch, QuerySet
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
@@ -27,7 +27,7 @@ from .. import conf, rules
 from ..catalog import compared_course_key
 from ..data import DEGREE, AwardInfo, CourseInfo, CourseRule, IssuerInfo, ProgramInfo
 from ..exceptions import UnknownAward
-from ..models import Award, Issuer, Program, ProgramCourse, ProgramIssuer
+from ..models import Award, Issuer, LearnerCourseState, Program, ProgramCourse, ProgramIssuer
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,61 @@ TEMPLATE_NAMESPACE = uuid.UUID("6f1f2a0e-3b8e-5d7c-9a4e-6d6963726f64")
 WRITE_ATTEMPTS = 4
 # ...and at the work after commit, where many workers may contend for one issuer's status list.
 AFTER_COMMIT_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """What the unlocked pre-check of an observation reads of a learner's course state."""
+
+    best_percent: Decimal | None
+    best_completion: Decimal | None
+    first_passed_at: Any
+
+
+_STATE_FIELDS = ("best_percent", "best_completion", "first_passed_at")
+_Converters = list[tuple[list[Callable[..., Any]], Any]]
+_state_reads: dict[str, tuple[str, _Converters, Any]] = {}
+
+
+def _state_read(alias: str) -> tuple[str, _Converters, Any]:
+    """The SQL of the state read on one database, with Django's own converters of each column (built once)."""
+    if alias not in _state_reads:
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        fields = [cast(Field, LearnerCourseState._meta.get_field(name)) for name in _STATE_FIELDS]
+        key = cast(Field, LearnerCourseState._meta.get_field("course_key"))
+        sql = (f"SELECT {', '.join(quote(str(field.column)) for field in fields)} "
+               f"FROM {quote(LearnerCourseState._meta.db_table)} WHERE {quote('user_id')} = %s AND "
+               f"{quote(str(key.column))} = %s")
+        converters: _Converters = []
+        for field in fields:
+            column = field.get_col(LearnerCourseState._meta.db_table)
+            converters.append(([*connection.ops.get_db_converters(column), *field.get_db_converters(connection)],
+                               column))
+        _state_reads[alias] = (sql, converters, connection)
+    return _state_reads[alias]
+
+
+def read_state(user_id: int, course_key: str) -> StoredState | None:
+    """
+    The learner's stored best values in a course, or None: one indexed read on the (learner, course) key.
+
+    The cheap path of every grade event: a fixed statement on the database's cursor with Django's own converters
+    of the columns, without building a queryset, a model instance or compiling SQL (ADR 30). No lock is taken.
+    """
+    alias = LearnerCourseState.objects.db
+    sql, converters, connection = _state_read(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [user_id, course_key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for value, (column_converters, column) in zip(row, converters, strict=True):
+        for convert in column_converters:
+            value = convert(value, column, connection)  # noqa: PLW2901 - each converter takes the last one's value
+        values.append(value)
+    return StoredState(*values)
 
 
 def template_uuid(*, program_id: str, kind: str, course_key: str | None = None) -> str:

@@ -30,7 +30,7 @@ from opaque_keys.edx.keys import CourseKey
 from .. import compat, conf, rules
 from ..data import ACHIEVEMENT, GradeSeen, LearnerState, RecordResult
 from ..models import Award, LearnerCourseState
-from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, parse_course_key, program_course_rows
+from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, StoredState, parse_course_key, program_course_rows, read_state
 from .effects import after_commit
 
 __all__ = ["at_most_one", "due_awards", "insert_awards", "merge_observation", "record", "record_completion",
@@ -140,7 +140,7 @@ def refresh_completion(*, user_id: int, course_key: CourseKey | str, event_type:
                              event_time=event_time)
 
 
-def _improves(state: LearnerCourseState, seen: GradeSeen) -> bool:
+def _improves(state: LearnerCourseState | StoredState, seen: GradeSeen) -> bool:
     """Whether the observation would change the learner's state (a better value, or an earlier first pass)."""
     return (rules.better(state.best_percent, seen.percent) or rules.better(state.best_completion, seen.completion)
             or bool(seen.passed and (state.first_passed_at is None or seen.event_time < state.first_passed_at)))
@@ -156,7 +156,8 @@ def _held(seen: GradeSeen) -> dict[int, set[str]]:
     return held
 
 
-def _nothing_due(state: LearnerCourseState, courses: Sequence[ProgramCourseRow], seen: GradeSeen) -> bool:
+def _nothing_due(state: LearnerCourseState | StoredState, courses: Sequence[ProgramCourseRow],
+                 seen: GradeSeen) -> bool:
     """
     Whether no award is due from the state; the learner's awards are read only when the state meets a threshold.
 
@@ -184,9 +185,7 @@ def record(seen: GradeSeen) -> RecordResult:
         courses = program_course_rows(seen.course_key)
         if not courses:
             return RecordResult(in_program=False)
-        known = LearnerCourseState.objects.filter(user_id=seen.user_id, course_key=seen.course_key).first()
-        # Best values only go up, so a state that this observation does not improve never will: no lock needed.
-        if known is not None and not _improves(known, seen) and _nothing_due(known, courses, seen):
+        if _changes_nothing(seen, courses):
             return RecordResult(in_program=True)
         # Inside the caller's transaction a lost lock race poisons that transaction: no retry there.
         attempts = 1 if transaction.get_connection().in_atomic_block else WRITE_ATTEMPTS
@@ -213,6 +212,25 @@ def record(seen: GradeSeen) -> RecordResult:
     if created:
         after_commit([award.pk for award in created])
     return RecordResult(in_program=True, state_changed=changed, awarded=tuple(str(a.uuid) for a in created))
+
+
+def _changes_nothing(seen: GradeSeen, courses: Sequence[ProgramCourseRow]) -> bool:
+    """
+    Whether the observation improves nothing and finds nothing due, read without a lock.
+
+    Best values only go up, so a state that this observation does not improve never will. On PostgreSQL a failed
+    statement aborts the caller's (the LMS's) transaction, so there the reads run in a savepoint of their own; the
+    other databases fail a statement alone.
+    """
+    def check() -> bool:
+        known = read_state(seen.user_id, seen.course_key)
+        return known is not None and not _improves(known, seen) and _nothing_due(known, courses, seen)
+
+    connection = transaction.get_connection(LearnerCourseState.objects.db)
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with transaction.atomic(using=LearnerCourseState.objects.db):
+            return check()
+    return check()
 
 
 def _update_state(seen: GradeSeen) -> tuple[LearnerCourseState | None, bool]:
