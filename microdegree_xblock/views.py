@@ -308,7 +308,11 @@ def revocation_list(request: HttpRequest, issuer_id: str) -> HttpResponse:  # py
 
 @require_safe
 def extension_context(request: HttpRequest) -> HttpResponse:  # pylint: disable=unused-argument
-    """The plugin's JSON-LD extension context (the terms Open Badges 3.0 lacks)."""
+    """
+    The plugin's old JSON-LD extension context, unchanged.
+
+    The credentials signed before docs/decisions/0032 name it and keep resolving; new ones name published contexts.
+    """
     return _document(api.get_extension_context())
 
 

@@ -1,8 +1,9 @@
 """
 Benchmarks of credential signing and of the verification page (``make bench`` prints the figures).
 
-The baseline is one raw Ed25519 signature; signing an OB 3.0 credential adds two RDF canonicalisations, and a
-degree adds its CLR with the member credentials. The page only reads: it never signs.
+The baseline is one raw Ed25519 signature; signing an OB 3.0 credential adds two strict JSON-LD checks and RDF
+canonicalisations (docs/decisions/0032), and a degree adds its CLR with the member credentials. The page only
+reads: it never signs.
 """
 from __future__ import annotations
 

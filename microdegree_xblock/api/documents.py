@@ -251,5 +251,9 @@ def linkedin_url(page: CredentialPage, *, organization_id: str = "") -> str:
 
 
 def get_extension_context() -> dict[str, Any]:
-    """The plugin's JSON-LD extension context (the terms Open Badges 3.0 lacks), as the plugin serves it."""
-    return jsonld.extension_context()
+    """
+    The plugin's old JSON-LD extension context, served unchanged.
+
+    The credentials signed before docs/decisions/0032 name it; new credentials name published contexts only.
+    """
+    return jsonld.legacy_context()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import compat, conf
-from ..credentials import jsonld, links, ob3
+from ..credentials import links, ob3
 from ..credentials.facts import AchievementFacts, AwardFacts, EuElements, IssuerFacts, StatusRef
 from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION
 from ..exceptions import UnknownBadge
@@ -129,8 +129,7 @@ def award_facts(award: Award, program: Program | None = None) -> AwardFacts:
         uuid=str(award.uuid), achievement=achievement, issued_on=award.issued_at,
         learner_name=compat.get_user_full_name(user) or user.get_username(), email=user.email,
         salt=award.recipient_salt, value=award.evidence_value, event_type=award.evidence_event_type,
-        event_time=award.evidence_event_time, verify_url=links.verify_url(root, str(award.uuid)),
-        extension_context=jsonld.extension_context_url(root), status=status,
+        event_time=award.evidence_event_time, verify_url=links.verify_url(root, str(award.uuid)), status=status,
         revoked_on=award.revoked_at, revoked_reason=award.revoked_reason,
     )
 

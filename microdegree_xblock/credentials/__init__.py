@@ -7,7 +7,8 @@ signed text. Contexts are bundled (``contexts/``) and served by a document loade
 
 Modules:
 
-* ``jsonld``: the bundled-context document loader and RDF canonicalisation (RDFC-1.0 / URDNA2015).
+* ``jsonld``: the bundled-context document loader and RDF canonicalisation (RDFC-1.0 / URDNA2015), strict.
+* ``strict``: strict JSON-LD processing: no undefined term, no dropped property, no relative IRI.
 * ``keys``: Ed25519 keys, Multikey / multibase encodings.
 * ``proofs``: Data Integrity proofs with the ``eddsa-rdfc-2022`` cryptosuite.
 * ``statuslist``: Bitstring Status List encoding.

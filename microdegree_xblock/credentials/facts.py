@@ -129,7 +129,6 @@ class AwardFacts:
         event_type (str): the event that measured it.
         event_time (datetime | None): when.
         verify_url (str): the public verification page.
-        extension_context (str): the URL of the plugin's extension context on this LMS.
         status (StatusRef | None): its revocation entry.
         revoked_on (datetime | None): when it was revoked, if it was.
         revoked_reason (str): why.
@@ -145,7 +144,6 @@ class AwardFacts:
     event_type: str
     event_time: datetime | None
     verify_url: str
-    extension_context: str
     status: StatusRef | None = None
     revoked_on: datetime | None = None
     revoked_reason: str = ""

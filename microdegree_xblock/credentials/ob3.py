@@ -4,10 +4,12 @@ Open Badges 3.0 and CLR 2.0 credentials, the status list credential, and the iss
 ``OpenBadgeCredential`` and ``ClrCredential`` follow the VC 2.0 data model; the Bitstring Status List credential
 holds the revocation bits; the ``did:web`` controller document publishes the signing keys.
 
-These build unsigned documents from plain facts; ``proofs.sign`` secures them. Every JSON key used here is
-defined by a bundled context (an undefined key would be left out of the canonical form, so unsigned): the few
-that Open Badges 3.0 lacks are defined by the plugin's own context, ``contexts/microdegree-v1.jsonld``, served by
-the plugin and named by URL (the CLR 2.0 schema allows only URLs in ``@context``; see docs/decisions/0021).
+These build unsigned documents from plain facts; ``proofs.sign`` secures them, strictly: every JSON key and type
+used here is defined by a published context (VC 2.0, OB 3.0.3 and its extensions context, CLR 2.0.1), or is an
+absolute IRI. The three EU micro-credential elements that Open Badges 3.0 lacks are written with the European
+Learning Model's own property IRIs as keys (``ELM_AWARDING_BODY``, ``ELM_VOLUME_OF_LEARNING``, ``ELM_MODE``): the
+ELM context cannot be combined with the protected VC 2.0 and OB 3.0 terms. The CLR 2.0 schema's ``issuanceDate``
+is VC 2.0's issuer-dependent term (docs/decisions/0032; the CLR 2.0 schema allows only URLs in ``@context``).
 """
 from __future__ import annotations
 
@@ -21,10 +23,11 @@ from urllib.parse import quote, unquote, urlsplit
 from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION
 from .dates import iso_z
 from .facts import AchievementFacts, AwardFacts, IssuerFacts, StatusRef
-from .jsonld import CLR_V2, DID_V1, MULTIKEY_V1, OB_V3, VC_V2
+from .jsonld import CLR_V2, DID_V1, MULTIKEY_V1, OB_V3, OB_V3_EXTENSIONS, UNDEFINED_TERMS_V2, VC_V2
 
 __all__ = [
-    "ACHIEVEMENT_TYPES", "CLR_SCHEMA", "OB3_SCHEMA", "REVOCATION_LIST_TYPE", "achievement", "clr_credential",
+    "ACHIEVEMENT_TYPES", "CLR_CONTEXT", "CLR_MEMBER_CONTEXT", "CLR_SCHEMA", "ELM_AWARDING_BODY", "ELM_MODE",
+    "ELM_VOLUME_OF_LEARNING", "OB3_CONTEXT", "OB3_SCHEMA", "REVOCATION_LIST_TYPE", "achievement", "clr_credential",
     "clr_member_credential", "evidence_narrative", "number_text", "revocation_list",
     "controller_document", "did_web", "did_web_document_url", "identity_hash", "open_badge_credential",
     "percent_text", "profile", "status_list_credential", "verification_method_id",
@@ -37,6 +40,17 @@ REVOCATION_LIST_TYPE = "1EdTechRevocationList"
 
 ACHIEVEMENT_TYPES = {PARTICIPATION: "CertificateOfCompletion", ACHIEVEMENT: "Course", DEGREE: "MicroCredential"}
 EQF_URL = "http://data.europa.eu/snb/eqf/{level}"
+
+# The contexts of each credential: published ones only (docs/decisions/0032).
+OB3_CONTEXT = (VC_V2, OB_V3, OB_V3_EXTENSIONS)
+CLR_MEMBER_CONTEXT = (*OB3_CONTEXT, UNDEFINED_TERMS_V2)  # the CLR 2.0 schema wants ``issuanceDate`` on members too
+CLR_CONTEXT = (VC_V2, CLR_V2, OB_V3, OB_V3_EXTENSIONS, UNDEFINED_TERMS_V2)
+# European Learning Model 3 properties, by IRI (the ELM context redefines terms that VC 2.0 and OB 3.0 protect).
+ELM = "http://data.europa.eu/snb/model/elm/"
+ELM_AWARDING_BODY = ELM + "awardingBody"
+ELM_VOLUME_OF_LEARNING = ELM + "volumeOfLearning"
+ELM_MODE = ELM + "mode"
+XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
 
 
 def did_web(root_url: str, *path: str) -> str:
@@ -138,9 +152,9 @@ def achievement(facts: AchievementFacts) -> dict[str, Any]:
         "image": {"id": facts.image_url, "type": "Image", "caption": facts.name},
         "creator": profile(facts.lead),
         "inLanguage": facts.language,
-        "volumeOfLearning": f"PT{number_text(facts.hours)}H",
-        "mode": facts.eu.participation_form,
-        "awardingBody": [profile(issuer) for issuer in facts.issuers],
+        ELM_VOLUME_OF_LEARNING: {"@value": f"PT{number_text(facts.hours)}H", "@type": XSD_DURATION},
+        ELM_MODE: facts.eu.participation_form,
+        ELM_AWARDING_BODY: [profile(issuer) for issuer in facts.issuers],
     }
     if facts.course_key:
         data["humanCode"] = facts.course_key
@@ -200,14 +214,13 @@ def open_badge_credential(facts: AwardFacts) -> dict[str, Any]:
         subject["result"] = [{"type": ["Result"], "resultDescription": result["id"],
                               "value": percent_text(facts.value)}]
     document: dict[str, Any] = {
-        "@context": [VC_V2, OB_V3, facts.extension_context],
+        "@context": list(OB3_CONTEXT),
         "id": f"urn:uuid:{facts.uuid}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": ach.name,
         "description": ach.description,
         "issuer": profile(ach.lead),
         "validFrom": issued,
-        "issuanceDate": issued,
         "awardedDate": issued,
         "credentialSubject": subject,
         "evidence": [{"id": facts.verify_url, "type": ["Evidence"], "name": ach.name,
@@ -223,12 +236,15 @@ def clr_member_credential(facts: AwardFacts) -> dict[str, Any]:
     """
     An award as an unsigned OpenBadgeCredential for embedding in a CLR: its own id, no ``credentialStatus``.
 
-    The CLR 2.0 schema allows only an ``id`` and a ``type`` in the ``credentialStatus`` of the credentials a CLR
-    embeds, so a Bitstring Status List entry cannot go there; the CLR's own status covers its members
-    (docs/decisions/0022).
+    It carries the ``issuanceDate`` that the CLR 2.0 schema requires of the credentials a CLR embeds (VC 2.0's
+    issuer-dependent term, docs/decisions/0032). The CLR 2.0 schema allows only an ``id`` and a ``type`` in the
+    ``credentialStatus`` of the credentials a CLR embeds, so a Bitstring Status List entry cannot go there; the
+    CLR's own status covers its members (docs/decisions/0022).
     """
     document = open_badge_credential(replace(facts, status=None))
+    document["@context"] = list(CLR_MEMBER_CONTEXT)
     document["id"] = f"urn:uuid:{uuid.uuid5(uuid.UUID(facts.uuid), 'clr-member')}"
+    document["issuanceDate"] = document["validFrom"]
     return document
 
 
@@ -263,7 +279,7 @@ def clr_credential(facts: AwardFacts, *, members: list[dict[str, Any]], revocati
         subject["identifier"] = [{"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
                                   "identityHash": identity_hash(facts.email, facts.salt), "salt": facts.salt}]
     return {
-        "@context": [VC_V2, CLR_V2, OB_V3, facts.extension_context],
+        "@context": list(CLR_CONTEXT),
         "id": f"urn:uuid:{uuid.uuid5(uuid.UUID(facts.uuid), 'clr')}",
         "type": ["VerifiableCredential", "ClrCredential"],
         "name": ach.name,
