@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -179,14 +180,33 @@ def _read(name: str, parse: Callable[[str, Any], Any], raw: Any = None) -> Any:
 # The readers
 
 
+@lru_cache(maxsize=32, typed=True)
+def _parsed_threshold(name: str, raw: Any) -> Decimal:
+    return Decimal(_read(name, _threshold, raw))
+
+
+def _threshold_setting(name: str) -> Decimal:
+    """
+    A threshold setting, read at each call; its parse remembered per raw value (every grade event reads two).
+
+    ``typed``: ``True``, ``1`` and ``1.0`` are told apart (a boolean is refused). A bad value is never remembered
+    (the parse raises); an unhashable one is parsed each time.
+    """
+    raw = _raw(name)
+    try:
+        return _parsed_threshold(name, raw)
+    except TypeError:  # unhashable: a list, a dict
+        return Decimal(_read(name, _threshold, raw))
+
+
 def achievement_threshold() -> Decimal:
     """``MICRODEGREE_ACHIEVEMENT_THRESHOLD``: the platform's achievement threshold, a share in (0, 1]."""
-    return Decimal(_read("MICRODEGREE_ACHIEVEMENT_THRESHOLD", _threshold))
+    return _threshold_setting("MICRODEGREE_ACHIEVEMENT_THRESHOLD")
 
 
 def participation_threshold() -> Decimal:
     """``MICRODEGREE_PARTICIPATION_THRESHOLD``: the platform's participation threshold, a share in (0, 1]."""
-    return Decimal(_read("MICRODEGREE_PARTICIPATION_THRESHOLD", _threshold))
+    return _threshold_setting("MICRODEGREE_PARTICIPATION_THRESHOLD")
 
 
 def default_thresholds() -> tuple[Decimal, Decimal]:

@@ -8,10 +8,11 @@ from datetime import UTC
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from microdegree_xblock import api
+from microdegree_xblock import api, conf
 from microdegree_xblock.data import ACHIEVEMENT, DEGREE
 from microdegree_xblock.guards import retiring
 from microdegree_xblock.models import Award, LearnerCourseState
@@ -156,6 +157,22 @@ def test_query_counts_per_grade_event(catalog, learner, django_capture_on_commit
     assert len(unchanged_held) == 2 + savepoint
     assert len(awarded) <= 8 + savepoint
     assert Award.objects.filter(user=learner).count() == 1
+
+
+def test_a_changed_threshold_setting_applies_to_the_next_event_at_once(settings, catalog, learner):
+    """The cheap path remembers parsed settings and course rules per raw value: a new value is used at once."""
+    send_grade(learner.pk, VET[0], 0.55)
+    send_grade(learner.pk, VET[0], 0.55)  # unchanged, nothing due at 0.6: the rule is remembered
+    assert not Award.objects.exists()
+    settings.MICRODEGREE_ACHIEVEMENT_THRESHOLD = "0.55"
+    send_grade(learner.pk, VET[0], 0.55)  # unchanged, but now due
+    assert kinds(learner) == [(ACHIEVEMENT, VET[0])]
+    assert Award.objects.get(user=learner).evidence_threshold == Decimal("0.55")
+    settings.MICRODEGREE_ACHIEVEMENT_THRESHOLD = 1
+    assert conf.achievement_threshold() == Decimal(1)
+    settings.MICRODEGREE_ACHIEVEMENT_THRESHOLD = True  # equal to 1, but a boolean is refused, remembered or not
+    with pytest.raises(ImproperlyConfigured):
+        conf.achievement_threshold()
 
 
 def test_inside_the_lms_transaction_events_wait_for_commit(catalog, learner, badge_events):

@@ -13,8 +13,9 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -50,49 +51,59 @@ class StoredState:
 
 
 _STATE_FIELDS = ("best_percent", "best_completion", "first_passed_at")
-_Converters = list[tuple[list[Callable[..., Any]], Any]]
-_state_reads: dict[str, tuple[str, _Converters, Any]] = {}
+_Converters = tuple[tuple[int, Callable[..., Any], Any], ...]
+_state_reads: dict[str, tuple[str, _Converters]] = {}
 
 
-def _state_read(alias: str) -> tuple[str, _Converters, Any]:
-    """The SQL of the state read on one database, with Django's own converters of each column (built once)."""
+def _state_read(connection: Any) -> tuple[str, _Converters]:
+    """
+    The SQL of the state read on one database, with Django's own converters of each column (built once).
+
+    The converters are flattened to (column index, converter, column), in Django's order for each column; a
+    column without any is not listed. They are bound to the first connection's operations, which read only the
+    settings (the time zone), the same for every connection to the database.
+    """
+    alias = connection.alias
     if alias not in _state_reads:
-        connection = connections[alias]
         quote = connection.ops.quote_name
-        fields = [cast(Field, LearnerCourseState._meta.get_field(name)) for name in _STATE_FIELDS]
+        columns = [cast(Field, LearnerCourseState._meta.get_field(name)) for name in _STATE_FIELDS]
+        user = cast(Field, LearnerCourseState._meta.get_field("user"))
         key = cast(Field, LearnerCourseState._meta.get_field("course_key"))
-        sql = (f"SELECT {', '.join(quote(str(field.column)) for field in fields)} "
-               f"FROM {quote(LearnerCourseState._meta.db_table)} WHERE {quote('user_id')} = %s AND "
+        sql = (f"SELECT {', '.join(quote(str(column.column)) for column in columns)} "
+               f"FROM {quote(LearnerCourseState._meta.db_table)} WHERE {quote(str(user.column))} = %s AND "
                f"{quote(str(key.column))} = %s")
-        converters: _Converters = []
-        for field in fields:
-            column = field.get_col(LearnerCourseState._meta.db_table)
-            converters.append(([*connection.ops.get_db_converters(column), *field.get_db_converters(connection)],
-                               column))
-        _state_reads[alias] = (sql, converters, connection)
+        converters = []
+        for index, state_field in enumerate(columns):
+            column = state_field.get_col(LearnerCourseState._meta.db_table)
+            for convert in [*connection.ops.get_db_converters(column), *state_field.get_db_converters(connection)]:
+                converters.append((index, convert, column))
+        _state_reads[alias] = (sql, tuple(converters))
     return _state_reads[alias]
 
 
-def read_state(user_id: int, course_key: str) -> StoredState | None:
+def read_state(user_id: int, course_key: str, connection: Any = None) -> StoredState | None:
     """
     The learner's stored best values in a course, or None: one indexed read on the (learner, course) key.
 
-    The cheap path of every grade event: a fixed statement on the database's cursor with Django's own converters
-    of the columns, without building a queryset, a model instance or compiling SQL (ADR 30). No lock is taken.
+    The cheap path of every grade event: a fixed statement on the database's cursor (so Django's execute
+    wrappers, query logging and error wrapping apply) with Django's own converters of the columns, without
+    building a queryset, a model instance or compiling SQL (ADR 30). No lock is taken. ``connection`` is the
+    state's database connection when the caller holds it.
     """
-    alias = LearnerCourseState.objects.db
-    sql, converters, connection = _state_read(alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [user_id, course_key])
+    if connection is None:
+        connection = connections[LearnerCourseState.objects.db]
+    sql, converters = _state_read(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (user_id, course_key))
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for value, (column_converters, column) in zip(row, converters, strict=True):
-        for convert in column_converters:
-            value = convert(value, column, connection)  # noqa: PLW2901 - each converter takes the last one's value
-        values.append(value)
-    return StoredState(*values)
+    if converters:
+        values = list(row)
+        for index, convert, column in converters:
+            values[index] = convert(values[index], column, connection)
+        row = values
+    return StoredState(*row)
 
 
 def template_uuid(*, program_id: str, kind: str, course_key: str | None = None) -> str:
@@ -247,16 +258,25 @@ class ProgramCourseRow:
     achievement_threshold: Decimal | None
     participation_threshold: Decimal | None
     parsed_key: CourseKey
+    # The last rule made and the defaults it was made for, as one tuple (replaced whole: safe across threads). The
+    # defaults are settings, read at each event: a changed setting makes a new rule at once.
+    _last_rule: list[tuple[tuple[Decimal, Decimal], CourseRule] | None] = field(
+        default_factory=lambda: [None], compare=False, hash=False, repr=False)
 
     def rule(self, defaults: tuple[Decimal, Decimal]) -> CourseRule:
         """The rule input, thresholds resolved against the platform's (achievement, participation) defaults."""
-        return CourseRule(
+        last = self._last_rule[0]
+        if last is not None and last[0] == defaults:
+            return last[1]
+        made = CourseRule(
             course_key=self.course_key, planned=self.planned,
             achievement_threshold=(defaults[0] if self.achievement_threshold is None
                                    else rules.to_share(self.achievement_threshold)),
             participation_threshold=(defaults[1] if self.participation_threshold is None
                                      else rules.to_share(self.participation_threshold)),
         )
+        self._last_rule[0] = (defaults, made)
+        return made
 
 
 class _CatalogMemo:
@@ -299,7 +319,11 @@ def program_course_rows(course_key: str) -> tuple[ProgramCourseRow, ...]:
                 memo.by_key, memo.version, memo.loaded = _load_program_courses(), version, now
             memo.checked = now
     assert memo.by_key is not None
-    return memo.by_key.get(compared_course_key(course_key), ())
+    return memo.by_key.get(_compared(course_key), ())
+
+
+# The compared form of the course keys seen, per process: a pure function of the key (bounded).
+_compared = lru_cache(maxsize=4096)(compared_course_key)
 
 
 def catalog_changed() -> None:

@@ -222,15 +222,16 @@ def _changes_nothing(seen: GradeSeen, courses: Sequence[ProgramCourseRow]) -> bo
     statement aborts the caller's (the LMS's) transaction, so there the reads run in a savepoint of their own; the
     other databases fail a statement alone.
     """
-    def check() -> bool:
-        known = read_state(seen.user_id, seen.course_key)
-        return known is not None and not _improves(known, seen) and _nothing_due(known, courses, seen)
-
     connection = transaction.get_connection(LearnerCourseState.objects.db)
     if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with transaction.atomic(using=LearnerCourseState.objects.db):
-            return check()
-    return check()
+        with transaction.atomic(using=connection.alias):
+            return _unimproved_and_nothing_due(seen, courses, connection)
+    return _unimproved_and_nothing_due(seen, courses, connection)
+
+
+def _unimproved_and_nothing_due(seen: GradeSeen, courses: Sequence[ProgramCourseRow], connection: object) -> bool:
+    known = read_state(seen.user_id, seen.course_key, connection)
+    return known is not None and not _improves(known, seen) and _nothing_due(known, courses, seen)
 
 
 def _update_state(seen: GradeSeen) -> tuple[LearnerCourseState | None, bool]:
