@@ -31,9 +31,18 @@ demo: $(VENV)/.installed ## install, migrate a SQLite database, load the demo pr
 test: $(VENV)/.installed ## run the whole test suite (on MariaDB/MySQL or PostgreSQL when MICRODEGREE_TEST_DB_URL names one)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed ## run the benchmarks and print their figures
+bench: $(VENV)/.installed ## run the benchmarks and print their figures (the backfill at scale on SQLite and MariaDB)
 	$(PY) -m pytest tests/test_benchmarks.py tests/test_benchmarks_credentials.py tests/test_panel_benchmarks.py \
-		--benchmark-enable --benchmark-columns=min,median,mean,rounds -q
+		tests/test_backfill_benchmark.py --benchmark-enable --benchmark-columns=min,median,mean,rounds -q
+	@if $(PY) -c "import pymysql; pymysql.connect(host='127.0.0.1', port=3306, user='root', connect_timeout=3)" \
+		2>/dev/null; then \
+		echo "The backfill benchmark on MariaDB (127.0.0.1:3306):"; \
+		MICRODEGREE_TEST_DB_URL=mysql://root@127.0.0.1:3306/microdegree_bench \
+		$(PY) -m pytest tests/test_backfill_benchmark.py --benchmark-enable -q; \
+	else \
+		echo "SKIPPED the backfill benchmark on MariaDB: nothing answers at 127.0.0.1:3306 (root, no password)."; \
+		echo "Start MariaDB there, or run it on another one: MICRODEGREE_TEST_DB_URL=mysql://USER:PASSWORD@HOST:PORT/microdegree_bench $(PY) -m pytest tests/test_backfill_benchmark.py --benchmark-enable -q"; \
+	fi
 
 test-mysql: ## the whole suite on the MariaDB at 127.0.0.1:3306 (root, no password), as CI runs it
 	MICRODEGREE_TEST_DB_URL=mysql://root@127.0.0.1:3306/microdegree $(MAKE) test

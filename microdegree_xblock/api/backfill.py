@@ -22,18 +22,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db import IntegrityError, OperationalError, connections, models, router, transaction
+from django.db.models import F, Field, Model
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from .. import compat, conf, rules
 from ..catalog import compared_course_key
-from ..data import GradeSeen
+from ..data import GradeSeen, LearnerState
 from ..models import Award, BackfillRun, LearnerCourseState, Program, ProgramCourse
 from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, parse_course_key, program_course_rows
 from .effects import after_commit
-from .recording import at_most_one, due_awards, insert_awards, merge_observation
+from .recording import at_most_one, due_awards, merge_observation
 from .sources import ExportFile, Measured, platform_batches
 
 __all__ = ["BACKFILL_BATCH_SIZE", "BackfillReport", "backfill", "describe_backfill", "queue_backfill"]
@@ -46,6 +46,11 @@ FILE_EVENT = "microdegree.backfill.export_file"
 BACKFILL_TASK = "microdegree_xblock.tasks.backfill"
 BACKFILL_BATCH_SIZE = 2000
 STATE_BATCH = 500
+# Awards' primary keys are read back by their UUIDs this many at a time (SQLite's oldest limit is 999 parameters).
+PK_READ = 900
+# Fields whose ints and texts are stored as they are (their own preparation returns them unchanged).
+PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
+                models.PositiveSmallIntegerField, models.BooleanField, models.ForeignKey)
 # The report keeps this many row errors word for word, and counts the rest.
 MAX_REPORTED_ERRORS = 100
 
@@ -225,16 +230,20 @@ def _observations(rows: Sequence[Measured], wanted: set[str], *, grade_event: st
     """The batch's rows as observations per (learner, course), for program courses only; bad rows reported."""
     pairs: Pairs = defaultdict(list)
     courses_of: dict[str, tuple[ProgramCourseRow, ...]] = {}
-    keys: dict[str, str] = {}
+    # Once per course key of a batch, not per row: a batch holds a few courses.
+    keys: dict[str, tuple[str | None, str | None]] = {}
     now = timezone.now()
     for row in rows:
         report.rows += 1
-        courses = program_course_rows(row.course_key)
-        if not courses or compared_course_key(row.course_key) not in wanted:
+        if row.course_key not in keys:
+            keys[row.course_key] = _course_of(row.course_key, wanted, courses_of)
+        key, error = keys[row.course_key]
+        if key is None and error is None:
             report.outside_programs += 1
             continue
         try:
-            key = keys.get(row.course_key) or keys.setdefault(row.course_key, str(parse_course_key(row.course_key)))
+            if error is not None or key is None:
+                raise ValueError(error)
             if isinstance(row.user_id, bool) or not isinstance(row.user_id, int):
                 raise ValueError(f"the user id must be a whole number, got {row.user_id!r}")
             seen = []
@@ -252,9 +261,22 @@ def _observations(rows: Sequence[Measured], wanted: set[str], *, grade_event: st
         except ValueError as exc:
             report.errors.append(f"{row.place or f'user {row.user_id} in {row.course_key}'}: {exc}")
             continue
-        courses_of[key] = courses
         pairs[(row.user_id, key)].extend(seen)
     return pairs, courses_of
+
+
+def _course_of(text: str, wanted: set[str],
+               courses_of: dict[str, tuple[ProgramCourseRow, ...]]) -> tuple[str | None, str | None]:
+    """A row's course: (its key, None) in scope, (None, the error) when malformed, (None, None) outside the scope."""
+    courses = program_course_rows(text)
+    if not courses or compared_course_key(text) not in wanted:
+        return None, None
+    try:
+        key = str(parse_course_key(text))
+    except ValueError as exc:
+        return None, str(exc)
+    courses_of[key] = courses
+    return key, None
 
 
 def _write(rows: Sequence[Measured], wanted: set[str], *, grade_event: str, completion_event: str,
@@ -282,6 +304,9 @@ def _write(rows: Sequence[Measured], wanted: set[str], *, grade_event: str, comp
     known = set(get_user_model().objects.filter(pk__in=missing).exclude(
         username__startswith=conf.retired_username_prefix()).values_list("pk", flat=True)) if missing else set()
     now = timezone.now()
+    defaults = conf.default_thresholds()
+    course_rules = {key: [(course.program_pk, course.rule(defaults)) for course in courses]
+                    for key, courses in courses_of.items()}
     created: list[LearnerCourseState] = []
     updated: list[LearnerCourseState] = []
     fields: set[str] = set()
@@ -300,18 +325,58 @@ def _write(rows: Sequence[Measured], wanted: set[str], *, grade_event: str, comp
         if changed:
             (created if is_new else updated).append(state)
             fields |= changed
-        awards += due_awards(state, courses_of[key], held[(user_id, key)], issued_at=now)
+        # due_awards only where the rules find something due: most states of a batch meet no threshold.
+        learner, mine = LearnerState(state.best_percent, state.best_completion), held[(user_id, key)]
+        if any(rules.due_course_awards(rule, learner, mine[program_pk]) for program_pk, rule in course_rules[key]):
+            awards += due_awards(state, courses_of[key], mine, issued_at=now)
     report.states += len(created) + len(updated)
     slugs = {row.program_pk: row.program_id for rows_ in courses_of.values() for row in rows_}
     report.awards.update((slugs[award.program_id], award.kind) for award in awards)
     if report.dry_run:
         return []
-    LearnerCourseState.objects.bulk_create(created, batch_size=STATE_BATCH)
-    if updated:
-        for state in updated:
-            state.modified = now
-        LearnerCourseState.objects.bulk_update(updated, sorted(fields | {"modified"}), batch_size=STATE_BATCH)
-    return [award.pk for award in insert_awards(awards)]
+    for state in (*created, *updated):
+        state.modified = now
+    _insert(LearnerCourseState, created)
+    LearnerCourseState.objects.bulk_update(updated, sorted(fields | {"modified"}), batch_size=STATE_BATCH)
+    _insert(Award, awards)
+    uuids = [award.uuid for award in awards]
+    return [pk for start in range(0, len(uuids), PK_READ) for pk in Award.objects.filter(
+        uuid__in=uuids[start:start + PK_READ]).values_list("pk", flat=True)]
+
+
+def _insert(model: type[Model], objects: Sequence[Model]) -> None:
+    """
+    Insert new rows with one ``executemany``, each value prepared by its field as ``bulk_create`` prepares it.
+
+    ``bulk_create`` compiles every value of every row through the SQL compiler, which costs more than the
+    database's own insert at a backfill's scale; here each field prepares each value object once per batch (and
+    ints and texts of plain fields are what they are). The primary key is the database's; every other value is
+    the object's (``auto_now`` fields included: the caller sets them).
+    """
+    if not objects:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = [column for column in model._meta.concrete_fields if not column.primary_key]
+    columns: list[tuple[str, bool, Field, dict[int, tuple[object, object]]]] = [
+        (column.attname, type(column) in PLAIN_FIELDS, column, {}) for column in fields]
+    rows = []
+    for obj in objects:
+        row = []
+        for attname, plain, column, prepared in columns:
+            value = getattr(obj, attname)
+            if value is not None and not (plain and type(value) in (int, str, bool)):
+                # By identity, as a batch shares its course keys, times and grades (each kept alive with its id).
+                known = prepared.get(id(value))
+                if known is None:
+                    known = prepared[id(value)] = (value, column.get_db_prep_save(value, connection))
+                value = known[1]
+            row.append(value)
+        rows.append(row)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} "
+                           f"({', '.join(quote(str(column.column)) for column in fields)}) "
+                           f"VALUES ({', '.join(['%s'] * len(fields))})", rows)
 
 
 def describe_backfill(report: BackfillReport) -> list[str]:

@@ -74,10 +74,8 @@ def platform_batches(course_keys: Sequence[CourseKey], *, user_ids: Sequence[int
         rows = _platform_rows(course_keys, blocks, low=cursor, high=upper)
         yield rows, upper
         cursor = upper
-        if len(rows) < batch_size // 4:
-            width *= 2
-        elif len(rows) > batch_size * 2:
-            width = max(1, width // 2)
+        # The next window aims at batch_size rows by this one's density, at most doubling or halving.
+        width = max(1, width // 2, min(width * 2, width * batch_size // max(1, len(rows))))
 
 
 def _platform_rows(course_keys: Sequence[CourseKey], blocks: dict[str, int | None], **window: Any) -> list[Measured]:
