@@ -138,10 +138,11 @@ def backfill(*, program_ids: Sequence[str] | None = None, course_keys: Sequence[
         grade_event = completion_event = FILE_EVENT
         total: int | None = source.lines
     else:
+        id_range = compat.learner_id_range(courses) if user_ids is None else None
         batches = platform_batches(courses, user_ids=sorted(set(user_ids)) if user_ids is not None else None,
-                                   after=after, batch_size=batch_size)
+                                   after=after, batch_size=batch_size, id_range=id_range)
         grade_event, completion_event = PLATFORM_GRADE_EVENT, PLATFORM_COMPLETION_EVENT
-        total = compat.learner_id_range(courses)[2] if user_ids is None else None
+        total = id_range[2] if id_range is not None else None
     if progress is not None and total:
         progress.total = total
     wanted = {compared_course_key(str(key)) for key in courses}

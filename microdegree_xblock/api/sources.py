@@ -52,12 +52,14 @@ class Measured:
 
 
 def platform_batches(course_keys: Sequence[CourseKey], *, user_ids: Sequence[int] | None, after: int | None,
-                     batch_size: int) -> Iterator[tuple[list[Measured], int | None]]:
+                     batch_size: int, id_range: tuple[int, int, int] | None = None
+                     ) -> Iterator[tuple[list[Measured], int | None]]:
     """
     The platform's persisted grades and completions of the courses, by windows of learner ids, with the cursor.
 
     The windows grow and shrink to hold about ``batch_size`` rows each, so that sparse ids cost few queries and
-    dense ones never load more than a batch. Learners named by id are read in chunks, with no cursor.
+    dense ones never load more than a batch. Learners named by id are read in chunks, with no cursor. ``id_range``
+    is ``compat.learner_id_range`` of the courses when the caller has read it already.
     """
     blocks = {str(key): compat.get_completable_block_count(key) for key in course_keys}
     if user_ids is not None:
@@ -66,7 +68,7 @@ def platform_batches(course_keys: Sequence[CourseKey], *, user_ids: Sequence[int
             chunk = list(user_ids[start:start + step])
             yield _platform_rows(course_keys, blocks, user_ids=chunk), None
         return
-    low, high, _rows = compat.learner_id_range(course_keys)
+    low, high, _rows = id_range if id_range is not None else compat.learner_id_range(course_keys)
     cursor = max(after if after is not None else low - 1, low - 1)
     width = max(1, batch_size // max(1, len(course_keys)))
     while cursor < high:
