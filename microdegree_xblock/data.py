@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 PARTICIPATION = "participation"
 ACHIEVEMENT = "achievement"
@@ -74,6 +75,25 @@ class AwardDue:
     kind: str
     value: Decimal
     threshold: Decimal
+
+
+class NewAward(NamedTuple):
+    """
+    A course award as issued and not yet stored: its fields named as the award model names them.
+
+    Plain data (a tuple), as a backfill makes hundreds of thousands of them; the event path makes its model
+    instance from it.
+    """
+
+    user_id: int
+    program_id: int
+    course_key: object
+    kind: str
+    issued_at: datetime
+    evidence_value: Decimal
+    evidence_threshold: Decimal
+    evidence_event_type: str
+    evidence_event_time: datetime | None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ __all__ = [
 ]
 
 SHARE_QUANTUM = Decimal("0.000001")
+# Shares already made, by (type, value): a pure function's results, remembered because a backfill converts the same
+# few thousand grades a million times. Bounded; values that are not hashable or not valid are never remembered.
+_SHARES: dict[tuple[type, object], Decimal] = {}
+_SHARES_KEPT = 20_000
 
 
 def to_share(value: object, *, name: str = "value") -> Decimal:
@@ -42,6 +46,17 @@ def to_share(value: object, *, name: str = "value") -> Decimal:
     Raises:
         ValueError: for anything that is not a finite number between 0 and 1 (booleans included).
     """
+    try:
+        return _SHARES[type(value), value]
+    except (KeyError, TypeError):  # TypeError: unhashable, or a signalling NaN
+        pass
+    share = _share(value, name)
+    if len(_SHARES) < _SHARES_KEPT:
+        _SHARES[type(value), value] = share
+    return share
+
+
+def _share(value: object, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
     if isinstance(value, float) and not math.isfinite(value):

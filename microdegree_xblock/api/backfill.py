@@ -19,19 +19,23 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Protocol, cast
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, OperationalError, connections, models, router, transaction
-from django.db.models import F, Field, Model
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from .. import compat, conf, rules
 from ..catalog import compared_course_key
-from ..data import GradeSeen, LearnerState
+from ..data import GradeSeen, NewAward
 from ..models import Award, BackfillRun, LearnerCourseState, Program, ProgramCourse
 from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, parse_course_key, program_course_rows
+from .bulk import insert_rows, new_state
 from .effects import after_commit
 from .recording import at_most_one, due_awards, merge_observation
 from .sources import ExportFile, Measured, platform_batches
@@ -46,11 +50,8 @@ FILE_EVENT = "microdegree.backfill.export_file"
 BACKFILL_TASK = "microdegree_xblock.tasks.backfill"
 BACKFILL_BATCH_SIZE = 2000
 STATE_BATCH = 500
-# Awards' primary keys are read back by their UUIDs this many at a time (SQLite's oldest limit is 999 parameters).
-PK_READ = 900
-# Fields whose ints and texts are stored as they are (their own preparation returns them unchanged).
-PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
-                models.PositiveSmallIntegerField, models.BooleanField, models.ForeignKey)
+# Awards' primary keys are read back by their UUIDs this many at a time (fewer where the database takes fewer).
+PK_READ = 5000
 # The report keeps this many row errors word for word, and counts the rest.
 MAX_REPORTED_ERRORS = 100
 
@@ -305,79 +306,54 @@ def _write(rows: Sequence[Measured], wanted: set[str], *, grade_event: str, comp
     known = set(get_user_model().objects.filter(pk__in=missing).exclude(
         username__startswith=conf.retired_username_prefix()).values_list("pk", flat=True)) if missing else set()
     now = timezone.now()
-    defaults = conf.default_thresholds()
-    course_rules = {key: [(course.program_pk, course.rule(defaults)) for course in courses]
-                    for key, courses in courses_of.items()}
-    created: list[LearnerCourseState] = []
+    created: list[SimpleNamespace] = []
     updated: list[LearnerCourseState] = []
     fields: set[str] = set()
-    awards: list[Award] = []
+    awards: list[NewAward] = []
     for (user_id, key), seen in pairs.items():
-        state = states.get((user_id, key))
-        is_new = state is None
-        if state is None:
-            if user_id not in known:
-                report.unknown_users += 1
-                continue
-            state = LearnerCourseState(user_id=user_id, course_key=parsed[key])
-        changed = set()
-        for observation in seen:
-            changed.update(merge_observation(state, observation))
-        if changed:
-            (created if is_new else updated).append(state)
-            fields |= changed
-        # due_awards only where the rules find something due: most states of a batch meet no threshold.
-        learner, mine = LearnerState(state.best_percent, state.best_completion), held[(user_id, key)]
-        if any(rules.due_course_awards(rule, learner, mine[program_pk]) for program_pk, rule in course_rules[key]):
-            awards += due_awards(state, courses_of[key], mine, issued_at=now)
+        stored = states.get((user_id, key))
+        if stored is None and user_id not in known:
+            report.unknown_users += 1
+            continue
+        if stored is not None:
+            changed = {name for observation in seen for name in merge_observation(stored, observation)}
+            if changed:
+                updated.append(stored)
+            state: LearnerCourseState | SimpleNamespace = stored
+        else:
+            state = new_state(user_id, parsed[key])
+            changed = {name for observation in seen for name in merge_observation(state, observation)}
+            if changed:
+                created.append(state)
+        fields |= changed
+        awards += due_awards(state, courses_of[key], held[(user_id, key)], issued_at=now)
     report.states += len(created) + len(updated)
     slugs = {row.program_pk: row.program_id for rows_ in courses_of.values() for row in rows_}
     report.awards.update((slugs[award.program_id], award.kind) for award in awards)
     if report.dry_run:
         return []
-    for state in (*created, *updated):
-        state.modified = now
-    _insert(LearnerCourseState, created)
+    return _store(created, updated, fields, awards, slugs, now=now)
+
+
+def _store(created: list[SimpleNamespace], updated: list[LearnerCourseState], fields: set[str],
+           awards: list[NewAward], slugs: dict[int, str], *, now: datetime) -> list[int]:
+    """Write a batch's new and raised states and its awards; the awards' primary keys."""
+    for made in created:
+        made.modified = now
+    for stored in updated:
+        stored.modified = now
+    prepared: dict[object, dict[object, object]] = {}
+    insert_rows(LearnerCourseState, created, prepared=prepared)
     LearnerCourseState.objects.bulk_update(updated, sorted(fields | {"modified"}), batch_size=STATE_BATCH)
-    _insert(Award, awards)
-    uuids = [award.uuid for award in awards]
-    return [pk for start in range(0, len(uuids), PK_READ) for pk in Award.objects.filter(
-        uuid__in=uuids[start:start + PK_READ]).values_list("pk", flat=True)]
-
-
-def _insert(model: type[Model], objects: Sequence[Model]) -> None:
-    """
-    Insert new rows with one ``executemany``, each value prepared by its field as ``bulk_create`` prepares it.
-
-    ``bulk_create`` compiles every value of every row through the SQL compiler, which costs more than the
-    database's own insert at a backfill's scale; here each field prepares each value object once per batch (and
-    ints and texts of plain fields are what they are). The primary key is the database's; every other value is
-    the object's (``auto_now`` fields included: the caller sets them).
-    """
-    if not objects:
-        return
-    connection = connections[router.db_for_write(model)]
-    fields = [column for column in model._meta.concrete_fields if not column.primary_key]
-    columns: list[tuple[str, bool, Field, dict[int, tuple[object, object]]]] = [
-        (column.attname, type(column) in PLAIN_FIELDS, column, {}) for column in fields]
-    rows = []
-    for obj in objects:
-        row = []
-        for attname, plain, column, prepared in columns:
-            value = getattr(obj, attname)
-            if value is not None and not (plain and type(value) in (int, str, bool)):
-                # By identity, as a batch shares its course keys, times and grades (each kept alive with its id).
-                known = prepared.get(id(value))
-                if known is None:
-                    known = prepared[id(value)] = (value, column.get_db_prep_save(value, connection))
-                value = known[1]
-            row.append(value)
-        rows.append(row)
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} "
-                           f"({', '.join(quote(str(column.column)) for column in fields)}) "
-                           f"VALUES ({', '.join(['%s'] * len(fields))})", rows)
+    uuids = cast(list[UUID], insert_rows(Award, awards, returning="uuid", prepared=prepared))
+    if awards:
+        # One line per batch (the event path logs one per award): the awards themselves are the record.
+        log.info("microdegree: backfill issued %s", ", ".join(
+            f"{count} {kind} in program {program}" for (program, kind), count in sorted(Counter(
+                (slugs[award.program_id], award.kind) for award in awards).items())))
+    step = min(PK_READ, (connection.features.max_query_params or PK_READ) - 1)
+    return [pk for start in range(0, len(uuids), step) for pk in Award.objects.filter(
+        uuid__in=uuids[start:start + step]).values_list("pk", flat=True)]
 
 
 def describe_backfill(report: BackfillReport) -> list[str]:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
@@ -28,7 +29,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from .. import compat, conf, rules
-from ..data import ACHIEVEMENT, GradeSeen, LearnerState, RecordResult
+from ..data import ACHIEVEMENT, GradeSeen, LearnerState, NewAward, RecordResult
 from ..models import Award, LearnerCourseState
 from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, StoredState, parse_course_key, program_course_rows, read_state
 from .effects import after_commit
@@ -257,7 +258,7 @@ def _update_state(seen: GradeSeen) -> tuple[LearnerCourseState | None, bool]:
     return state, bool(changed)
 
 
-def merge_observation(state: LearnerCourseState, seen: GradeSeen) -> list[str]:
+def merge_observation(state: LearnerCourseState | SimpleNamespace, seen: GradeSeen) -> list[str]:
     """
     Raise a learner's course state by an observation, in memory; the names of the fields it changed.
 
@@ -288,13 +289,18 @@ def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
     the awards go in with one statement. Should the database still refuse one, the whole savepoint is rolled back
     and logged by :func:`record`; the next event completes the work.
     """
-    return insert_awards(due_awards(state, courses, _held(seen), issued_at=timezone.now()))
+    awards = [Award(**due._asdict()) for due in due_awards(state, courses, _held(seen), issued_at=timezone.now())]
+    slugs = {course.program_pk: course.program_id for course in courses}
+    for award in awards:
+        log.info("microdegree: %s issued to user %s for %s in program %s",
+                 award.kind, award.user_id, seen.course_key, slugs[award.program_id])
+    return insert_awards(awards)
 
 
-def due_awards(state: LearnerCourseState, courses: Sequence[ProgramCourseRow], held: dict[int, set[str]], *,
-               issued_at: datetime) -> list[Award]:
+def due_awards(state: LearnerCourseState | SimpleNamespace, courses: Sequence[ProgramCourseRow],
+               held: dict[int, set[str]], *, issued_at: datetime) -> list[NewAward]:
     """
-    The awards due from a learner's course state and not yet held (per program), unsaved.
+    The awards due from a learner's course state and not yet held (per program), as plain data.
 
     The one place, for the event path and the backfill alike, where the rules' decision becomes awards with their
     evidence: the measurement that met the threshold, whichever event lets the award be issued (a re-sent grade,
@@ -309,13 +315,11 @@ def due_awards(state: LearnerCourseState, courses: Sequence[ProgramCourseRow], h
                 measured_at, measured_by = state.best_percent_at, state.best_percent_event
             else:
                 measured_at, measured_by = state.best_completion_at, state.best_completion_event
-            awards.append(Award(
+            awards.append(NewAward(
                 user_id=state.user_id, program_id=course.program_pk, course_key=course.parsed_key,
                 kind=due.kind, issued_at=issued_at, evidence_value=due.value, evidence_threshold=due.threshold,
                 evidence_event_type=measured_by, evidence_event_time=measured_at,
             ))
-            log.info("microdegree: %s issued to user %s for %s in program %s",
-                     due.kind, state.user_id, course.course_key, course.program_id)
     return awards
 
 

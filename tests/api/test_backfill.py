@@ -248,3 +248,12 @@ def test_retiring_a_learner_forgets_them_in_an_unfinished_run(catalog):
     assert run.cursor != named
     api.backfill(batch_size=2)
     assert Award.objects.count() == 5
+
+
+def test_a_batch_logs_its_awards_in_one_line(catalog, caplog):
+    for user in learners(3):
+        grade(user, VET[0], 0.9)
+    with caplog.at_level("INFO", logger="microdegree_xblock"):
+        api.backfill()
+    issued = [r.getMessage() for r in caplog.records if "issued" in r.getMessage()]
+    assert issued == ["microdegree: backfill issued 3 achievement in program ai-vet"]
