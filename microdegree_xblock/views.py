@@ -170,7 +170,7 @@ def _viewer(request: HttpRequest) -> int | None:
 @never_cache
 @answers_errors
 def verify_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
-    """The public verification page of an award; a private one shows only that it is private."""
+    """The public verification page of an award; a private one (to anyone but its learner) is not available."""
     page = api.get_credential_page(award_id=award_id)
     context: dict[str, Any] = {"page": page, "private": page.hidden_from(_viewer(request))}
     if not context["private"]:
@@ -181,7 +181,8 @@ def verify_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
             **page.figures,
         })
     html = render_template("microdegree/verify.html", context)
-    return HttpResponse(html, status=200)
+    # Private: "not available", as the hosted assertion answers (docs/decisions/0034).
+    return HttpResponse(html, status=HTTPStatus.NOT_FOUND if context["private"] else HTTPStatus.OK)
 
 
 def _signed(request: HttpRequest, award_id: uuid.UUID, fmt: str) -> HttpResponse:
@@ -230,32 +231,37 @@ def linkedin_redirect(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse
 
 
 @require_safe
+@never_cache
 @answers_errors
-def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
+def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's badge image (SVG) with its Open Badges 2.0 assertion baked in."""
-    response = _svg(api.get_baked_badge(award_id=award_id))
+    response = _svg(api.get_baked_badge(award_id=award_id, viewer_id=_viewer(request)))
     response["Content-Disposition"] = f'inline; filename="badge-{award_id}.svg"'
     return response
 
 
 @require_safe
+@never_cache
 @answers_errors
-def baked_badge_png(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
+def baked_badge_png(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's badge image as a PNG with its Open Badges 2.0 assertion baked in (an ``iTXt`` chunk)."""
-    response = _public(HttpResponse(api.get_baked_badge_png(award_id=award_id), content_type="image/png"))
+    data = api.get_baked_badge_png(award_id=award_id, viewer_id=_viewer(request))
+    response = _public(HttpResponse(data, content_type="image/png"))
     response["Content-Disposition"] = f'attachment; filename="badge-{award_id}.png"'
     return response
 
 
 @require_safe
+@never_cache
 @answers_errors
-def ob2_assertion(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:  # pylint: disable=unused-argument
+def ob2_assertion(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """
     The award's Open Badges 2.0 hosted Assertion.
 
-    A revoked one answers ``410 Gone`` with ``revoked: true`` and the reason, as hosted verification asks.
+    A revoked one answers ``410 Gone`` with ``revoked: true`` and the reason, as hosted verification asks; a
+    private one (to anyone but its learner) ``404``, as an unknown one.
     """
-    assertion = api.get_ob2_assertion(award_id=award_id)
+    assertion = api.get_ob2_assertion(award_id=award_id, viewer_id=_viewer(request))
     response = _document(assertion)
     if assertion.get("revoked"):
         response.status_code = 410

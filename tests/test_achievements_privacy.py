@@ -27,7 +27,7 @@ def test_the_learner_hides_and_shows_a_credential(client, catalog, learner):
     assert "Make public" in client.get(reverse("microdegree:achievements")).content.decode()
     client.logout()
     public = client.get(verify).content.decode()
-    assert "The holder of this credential has made it private." in public and "Anna" not in public
+    assert "Its holder has made this credential private" in public and "Anna" not in public
     client.force_login(learner)
     client.post(toggle, {"private": "false"})
     client.logout()

@@ -105,9 +105,7 @@ def get_signed_credential(*, award_id: str | uuid.UUID, fmt: str, viewer_id: int
         PrivateCredential: the learner made it private and ``viewer_id`` is not theirs.
         CredentialNotReady: not signed (yet), or a CLR of a course award.
     """
-    award = _public_award(award_id)
-    if award.private and viewer_id != award.user_id:
-        raise PrivateCredential(str(award.uuid))
+    award = _shown_award(award_id, viewer_id)
     stored = SignedCredential.objects.filter(award=award, format=fmt).values_list("text", flat=True).first()
     if stored is None:
         raise CredentialNotReady(f"no {fmt} credential for award {award.uuid}")
@@ -199,44 +197,56 @@ def _assertion(award: Award, facts: AwardFacts) -> dict[str, Any]:
                          image_url=links.award_links(root, str(award.uuid), kind=award.kind)["badge_url"])
 
 
-def get_ob2_assertion(*, award_id: str | uuid.UUID) -> dict[str, Any]:
+def _shown_award(award_id: str | uuid.UUID, viewer_id: int | None) -> Award:
+    """The award, unless its learner made it private and ``viewer_id`` is someone else (docs/decisions/0034)."""
+    award = _public_award(award_id)
+    if award.private and viewer_id != award.user_id:
+        raise PrivateCredential(str(award.uuid))
+    return award
+
+
+def get_ob2_assertion(*, award_id: str | uuid.UUID, viewer_id: int | None = None) -> dict[str, Any]:
     """
     An award's Open Badges 2.0 hosted Assertion (revoked awards answer as revoked).
 
     Raises:
         UnknownAward: unknown id.
+        PrivateCredential: the learner made it private and ``viewer_id`` is not theirs: hosted verification
+            answers that it is not available, as for an unknown assertion.
     """
-    award = _public_award(award_id)
+    award = _shown_award(award_id, viewer_id)
     return _assertion(award, award_facts(award))
 
 
-def _badge_look(award_id: str | uuid.UUID) -> tuple[dict[str, Any], dict[str, str]]:
+def _badge_look(award_id: str | uuid.UUID, viewer_id: int | None) -> tuple[dict[str, Any], dict[str, str]]:
     """The award's hosted OB 2.0 assertion and what its badge image shows."""
-    award = _public_award(award_id)
+    award = _shown_award(award_id, viewer_id)
     facts = award_facts(award)
     look = {"title": facts.achievement.name, "subtitle": facts.achievement.program_title, "kind": award.kind}
     return _assertion(award, facts), look
 
 
-def get_baked_badge(*, award_id: str | uuid.UUID) -> str:
+def get_baked_badge(*, award_id: str | uuid.UUID, viewer_id: int | None = None) -> str:
     """
     The award's badge image (SVG) with its OB 2.0 Assertion baked in.
 
     Raises:
         UnknownAward: unknown id.
+        PrivateCredential: the learner made it private and ``viewer_id`` is not theirs.
     """
-    assertion_data, look = _badge_look(award_id)
+    assertion_data, look = _badge_look(award_id, viewer_id)
     return ob2.bake_svg(images.badge_svg(**look), assertion_data=assertion_data)
 
 
-def get_baked_badge_png(*, award_id: str | uuid.UUID) -> bytes:
+def get_baked_badge_png(*, award_id: str | uuid.UUID, viewer_id: int | None = None) -> bytes:
     """
     The award's badge image as a PNG with its OB 2.0 Assertion baked in (an ``iTXt`` chunk, per the baking spec).
 
     Raises:
         UnknownAward: unknown id.
+        PrivateCredential: the learner made it private and ``viewer_id`` is not theirs.
     """
-    assertion_data, look = _badge_look(award_id)
+    assertion_data, look = _badge_look(award_id, viewer_id)
     return ob2.bake_png(images.badge_png(**look), assertion_data=assertion_data)
 
 
