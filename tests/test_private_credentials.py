@@ -1,6 +1,7 @@
 """
-Private means private (docs/decisions/0034): a credential its learner made private shows nothing of it to anyone
-else, through any of its public addresses, and answers as not available; its learner still gets all of it.
+Private means private (docs/decisions/0034): nobody but its learner sees anything of a private credential.
+
+Through every one of its public addresses it answers as not available; its learner still gets all of it.
 """
 from __future__ import annotations
 
