@@ -22,6 +22,7 @@ urlpatterns = [
     path("achievements/", views.achievements, name="achievements"),
     path("achievements/<uuid:award_id>/visibility/", views.set_visibility, name="achievements-visibility"),
     # Verifiable credentials (docs/decisions/0020-0023).
+    path("verify/", views.verify_any, name="verify-any"),
     path("verify/<uuid:award_id>/", views.verify_page, name="verify"),
     path("credentials/<uuid:award_id>/ob3/", views.credential_ob3, name="credential-ob3"),
     path("credentials/<uuid:award_id>/clr/", views.credential_clr, name="credential-clr"),

@@ -23,7 +23,7 @@ BREAKS = {
                "microdegree_xblock.api.progress -> microdegree_xblock.panel"),
     "api-layers": ("api/signing.py", "from . import recording",
                    "microdegree_xblock.api.signing -> microdegree_xblock.api.recording"),
-    "callers-through-api": ("views.py", "from .credentials import ob3",
+    "callers-through-api": ("views/__init__.py", "from ..credentials import ob3",
                             "microdegree_xblock.views -> microdegree_xblock.credentials.ob3"),
     "builders-without-signer": ("credentials/ob3.py", "from . import proofs",
                                 "microdegree_xblock.credentials.ob3 -> microdegree_xblock.credentials.proofs"),

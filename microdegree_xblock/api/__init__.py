@@ -15,6 +15,7 @@ Each concern has a module of its own; import from here, never from them:
 ``sources``        where a backfill reads: the platform's tables (through compat), export files (internal)
 ``signing``        the platform's keys, the proofs of every credential, the issuers' status lists
 ``documents``      the public credential documents and pages (no signing)
+``verification``   any credential handed in (OB 3.0, CLR 2.0, a baked OB 2.0 badge), checked
 ``certificate``    the PDF certificate
 ``facts``          what credentials say, gathered from the database (internal)
 ``_internal``      shared private helpers (internal)
@@ -84,6 +85,7 @@ from .signing import (
     issue_credentials,
     rotate_signing_key,
 )
+from .verification import MAX_CREDENTIAL_BYTES, Verification, too_large, verify_credential
 
 __all__ = [
     "BACKFILL_BATCH_SIZE",
@@ -93,6 +95,7 @@ __all__ = [
     "BADGE_ORIGIN",
     "CatalogLoadReport",
     "CredentialNotReady",
+    "MAX_CREDENTIAL_BYTES",
     "CredentialPage",
     "MicrodegreeError",
     "NotFound",
@@ -104,6 +107,7 @@ __all__ = [
     "UnknownCredential",
     "UnknownIssuer",
     "UnknownStatusList",
+    "Verification",
     "backfill",
     "catalog_changed",
     "catalog_problems",
@@ -150,4 +154,6 @@ __all__ = [
     "rotate_signing_key",
     "set_award_private",
     "template_uuid",
+    "too_large",
+    "verify_credential",
 ]

@@ -9,6 +9,7 @@ an SVG.
 from __future__ import annotations
 
 import json
+import re
 import struct
 import zlib
 from typing import Any
@@ -19,7 +20,7 @@ from .facts import AchievementFacts, AwardFacts, IssuerFacts
 from .jsonld import OB_V2
 from .ob3 import evidence_narrative, identity_hash, percent_text
 
-__all__ = ["assertion", "badge_class", "bake_png", "bake_svg", "issuer", "PNG_SIGNATURE"]
+__all__ = ["assertion", "badge_class", "bake_png", "bake_svg", "issuer", "PNG_SIGNATURE", "unbake_png", "unbake_svg"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -127,3 +128,54 @@ def bake_png(png: bytes, *, assertion_data: dict[str, Any]) -> bytes:
             chunks.append(png[position:end])
         position = end
     return PNG_SIGNATURE + b"".join(chunks)
+
+
+# The baked element: its verify attribute, or its text (a CDATA section or plain JSON). Only the first counts.
+_SVG_ASSERTION = re.compile(
+    r"<openbadges:assertion\b(?P<attrs>[^>]{0,2000})>(?:\s*<!\[CDATA\[(?P<cdata>.*?)\]\]>|(?P<text>[^<]*))",
+    re.DOTALL)
+_VERIFY_ATTR = re.compile(r"""\bverify\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def unbake_png(png: bytes) -> str | None:
+    """
+    The text baked in a PNG badge (an assertion's JSON or its URL), or None when nothing is baked.
+
+    Reads the ``iTXt`` chunk with keyword ``openbadges`` (uncompressed or zlib-compressed, per the specs).
+
+    Raises:
+        ValueError: not a PNG, or a chunk that runs past the end of the file.
+    """
+    if not png.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG image")
+    position = len(PNG_SIGNATURE)
+    while position + 8 <= len(png):
+        (length,) = struct.unpack(">I", png[position:position + 4])
+        kind = png[position + 4:position + 8]
+        end = position + 12 + length
+        if end > len(png):
+            raise ValueError("a PNG chunk runs past the end of the file")
+        data = png[position + 8:position + 8 + length]
+        if kind == b"iTXt" and data.startswith(b"openbadges\0"):
+            compressed, rest = data[11:12] == b"\1", data[13:]
+            # After the flags: a language tag and a translated keyword, each ended by a NUL, then the text.
+            text = rest.split(b"\0", 2)[-1]
+            if compressed:
+                text = zlib.decompressobj().decompress(text, 10 * len(png) + 65536)
+            return text.decode("utf-8")
+        if kind == b"IEND":
+            break
+        position = end
+    return None
+
+
+def unbake_svg(svg: str) -> str | None:
+    """The text baked in an SVG badge: the ``openbadges:assertion`` element's JSON, else its ``verify`` URL."""
+    found = _SVG_ASSERTION.search(svg)
+    if found is None:
+        return None
+    text = (found.group("cdata") if found.group("cdata") is not None else found.group("text") or "").strip()
+    if text:
+        return text
+    verify = _VERIFY_ATTR.search(found.group("attrs"))
+    return next((value for value in verify.groups() if value is not None), None) if verify else None

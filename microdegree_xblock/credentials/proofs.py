@@ -24,7 +24,7 @@ from .dates import iso_z
 from .jsonld import StrictJsonLdError, canonicalize, is_legacy
 from .keys import Ed25519PrivateKey, Ed25519PublicKey, base58btc_decode, base58btc_encode
 
-__all__ = ["CRYPTOSUITE", "PROOF_TYPE", "hash_data", "sign", "verify"]
+__all__ = ["CRYPTOSUITE", "PROOF_TYPE", "hash_data", "proof_methods", "sign", "verify"]
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -65,6 +65,19 @@ def sign(document: dict[str, Any], *, private_key: Ed25519PrivateKey, verificati
     return {**document, "proof": [*proofs, {**options, "proofValue": "z" + base58btc_encode(signature)}]}
 
 
+def _proofs(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's ``eddsa-rdfc-2022`` Data Integrity proofs."""
+    found = document.get("proof")
+    found = found if isinstance(found, list) else [found] if found else []
+    return [p for p in found if isinstance(p, dict) and p.get("type") == PROOF_TYPE
+            and p.get("cryptosuite") == CRYPTOSUITE]
+
+
+def proof_methods(document: dict[str, Any]) -> list[str]:
+    """The verification method of each of the document's ``eddsa-rdfc-2022`` proofs, in order."""
+    return [str(proof.get("verificationMethod", "")) for proof in _proofs(document)]
+
+
 def verify(document: dict[str, Any], *, resolve: Callable[[str], Ed25519PublicKey | None]) -> bool:
     """
     Whether every ``eddsa-rdfc-2022`` proof of the document verifies (and there is at least one).
@@ -73,10 +86,7 @@ def verify(document: dict[str, Any], *, resolve: Callable[[str], Ed25519PublicKe
     JSON-LD processing refuses does not verify, unless it was signed before strictness (``jsonld.is_legacy``).
     """
     strict = not is_legacy(document)
-    proofs = document.get("proof")
-    proofs = proofs if isinstance(proofs, list) else [proofs] if proofs else []
-    ours = [p for p in proofs if isinstance(p, dict) and p.get("type") == PROOF_TYPE
-            and p.get("cryptosuite") == CRYPTOSUITE]
+    ours = _proofs(document)
     if not ours:
         return False
     for proof in ours:
