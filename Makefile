@@ -28,7 +28,17 @@ demo: $(VENV)/.installed ## install, migrate a SQLite database, load the demo pr
 	@echo "Serving the demo on http://127.0.0.1:8000 (admin: admin/admin). Ctrl-C stops it."
 	$(PY) lms_host/manage.py runserver 127.0.0.1:8000 --insecure
 
-test: $(VENV)/.installed ## run the whole test suite (on MariaDB/MySQL or PostgreSQL when MICRODEGREE_TEST_DB_URL names one)
+# The JavaScript libraries of the second independent verifier (tests/credentials/test_node_verifier.py). Without
+# Node.js and npm its tests skip and say so (under CI=true they fail).
+NODE_VERIFIER := tests/credentials/node
+$(NODE_VERIFIER)/node_modules/.installed: $(NODE_VERIFIER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(NODE_VERIFIER) --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the JavaScript verifier tests will skip (install Node.js 20 to run them)."; \
+	fi
+
+test: $(VENV)/.installed $(NODE_VERIFIER)/node_modules/.installed ## run the whole test suite (on MariaDB/MySQL or PostgreSQL when MICRODEGREE_TEST_DB_URL names one)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed ## run the benchmarks and print their figures (the backfill at scale on SQLite and MariaDB)
