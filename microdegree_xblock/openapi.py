@@ -119,6 +119,7 @@ class AwardSerializer(serializers.Serializer):
     linkedin_url = _link("Adds it to the learner's LinkedIn profile.")
     badge_url = _link("The badge image (SVG) with the Open Badges 2.0 assertion baked in.")
     badge_png_url = _link("The same badge as a PNG.")
+    edc_url = _link("The award as an unsigned European Digital Credential (ELM 3 JSON-LD), for its e-seal.")
     clr_url = _link("The signed CLR 2.0 credential; a degree only.", required=False)
 
 

@@ -31,7 +31,7 @@ __all__ = [
 # The links an award may carry (added to the award JSON by the credentials package), in the order shown.
 # A key that is absent or empty is not shown: the panel never makes up a URL.
 AWARD_LINK_KEYS = (
-    "verify_url", "pdf_url", "ob3_url", "ob2_url", "badge_url", "badge_png_url", "clr_url", "linkedin_url",
+    "verify_url", "pdf_url", "ob3_url", "ob2_url", "badge_url", "badge_png_url", "clr_url", "edc_url", "linkedin_url",
 )
 
 PREVIEW = "preview"
@@ -210,7 +210,8 @@ def _award_item(award: dict[str, Any], programs: dict[str, dict[str, Any]]) -> d
 
 
 def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, Any]], *,
-                        language: str | None = None, csrf_token: str = "") -> str:
+                        language: str | None = None, csrf_token: str = "",
+                        wallet_codes: dict[str, str] | None = None) -> str:
     """
     The learner's achievements page.
 
@@ -221,6 +222,7 @@ def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, A
             with every link they carry.
         language: the language of the page (None: the active language).
         csrf_token: the request's CSRF token, for the forms that make a credential private or public.
+        wallet_codes: per award id, the QR code (SVG markup made by the api) of its OB 3.0 credential's URL.
     """
     by_id = {program["id"]: program for program in programs}
     panels = [
@@ -229,6 +231,9 @@ def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, A
         for program in programs if _has_progress(program)
     ]
     items = [_award_item(award, by_id) for award in awards]
+    for item in items:
+        code = (wallet_codes or {}).get(item["id"])
+        item["wallet_qr_svg"] = mark_safe(code) if code else ""  # noqa: S308 - the api's QR markup, no input text
     items.sort(key=lambda item: item.get("issued_on") or "", reverse=True)
     context = {
         "panels": panels,

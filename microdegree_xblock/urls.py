@@ -26,6 +26,7 @@ urlpatterns = [
     path("verify/<uuid:award_id>/", views.verify_page, name="verify"),
     path("credentials/<uuid:award_id>/ob3/", views.credential_ob3, name="credential-ob3"),
     path("credentials/<uuid:award_id>/clr/", views.credential_clr, name="credential-clr"),
+    path("credentials/<uuid:award_id>/edc/", views.credential_edc, name="credential-edc"),
     path("credentials/<uuid:award_id>/certificate.pdf", views.certificate_pdf, name="credential-pdf"),
     path("credentials/<uuid:award_id>/linkedin/", views.linkedin_redirect, name="credential-linkedin"),
     path("credentials/<uuid:award_id>/badge/", views.baked_badge, name="credential-badge"),

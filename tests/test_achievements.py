@@ -18,7 +18,7 @@ from .test_panel import text
 
 pytestmark = pytest.mark.django_db
 URL = "/microdegree/achievements/"
-LINKS = ("verify_url", "pdf_url", "ob3_url", "ob2_url", "badge_url", "badge_png_url", "linkedin_url")
+LINKS = ("verify_url", "pdf_url", "ob3_url", "ob2_url", "badge_url", "badge_png_url", "edc_url", "linkedin_url")
 
 
 def _patch_award_json(monkeypatch, change):
@@ -128,7 +128,8 @@ def test_lists_every_award_with_its_links(client, catalog, learner, all_links,
     labels = re.findall(r'<a href="[^"]+">(.*?)<span class="microdegree-sr-only">', degree)
     assert labels == ["Verification page", "PDF certificate", "Open Badges 3.0 (JSON)", "Open Badges 2.0 (JSON)",
                       "Badge image (Open Badges 2.0)", "Badge image, PNG (Open Badges 2.0)",
-                      "Comprehensive Learner Record (CLR 2.0)", "Add to LinkedIn"]
+                      "Comprehensive Learner Record (CLR 2.0)", "European Digital Credential (Europass, JSON-LD)",
+                      "Add to LinkedIn"]
     basics = next(body for kind, body in items if "<h3>Basics</h3>" in body)
     assert "Achievement record" in text(basics) and "in Dr. med. KI" in text(basics)
     assert "grade 82 %" in text(basics) and "Valid" in text(basics) and "clr_url" not in basics

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 ADDRESSES = ("/microdegree/verify/{id}/", "/microdegree/credentials/{id}/ob3/", "/microdegree/credentials/{id}/clr/",
              "/microdegree/credentials/{id}/certificate.pdf", "/microdegree/credentials/{id}/linkedin/",
              "/microdegree/credentials/{id}/badge/", "/microdegree/credentials/{id}/badge.png",
-             "/microdegree/ob2/assertions/{id}/")
+             "/microdegree/ob2/assertions/{id}/", "/microdegree/credentials/{id}/edc/")
 
 
 def _what_identifies(award_id: str) -> list[str]:

@@ -17,6 +17,7 @@ Each concern has a module of its own; import from here, never from them:
 ``documents``      the public credential documents and pages (no signing)
 ``verification``   any credential handed in (OB 3.0, CLR 2.0, a baked OB 2.0 badge), checked
 ``certificate``    the PDF certificate
+``europass``       the European Digital Credential (ELM 3) export of an award, for its awarding body's e-seal
 ``facts``          what credentials say, gathered from the database (internal)
 ``_internal``      shared private helpers (internal)
 =================  ===================================================================================
@@ -72,8 +73,10 @@ from .documents import (
     get_signed_credential,
     get_status_list_credential,
     linkedin_url,
+    qr_code_svg,
 )
 from .effects import process_awards
+from .europass import get_edc_credential
 from .lifecycle import reconcile, reissue_award, retire_user, revoke_award, set_award_private
 from .progress import get_award, get_learner_awards, get_learner_progress
 from .recording import record_completion, record_grade, record_passing_status, refresh_completion
@@ -124,6 +127,7 @@ __all__ = [
     "get_certificate_pdf",
     "get_controller_document",
     "get_credential_page",
+    "get_edc_credential",
     "get_extension_context",
     "get_learner_awards",
     "get_learner_progress",
@@ -142,6 +146,7 @@ __all__ = [
     "linkedin_url",
     "load_catalog",
     "process_awards",
+    "qr_code_svg",
     "queue_backfill",
     "reconcile",
     "record_completion",

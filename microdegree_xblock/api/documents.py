@@ -24,7 +24,7 @@ from .facts import award_facts, badge_facts, issuer_facts
 __all__ = [
     "CredentialPage", "get_badge_image", "get_baked_badge", "get_baked_badge_png", "get_controller_document",
     "get_credential_page", "get_extension_context", "get_ob2_assertion", "get_ob2_badge_class", "get_ob2_issuer",
-    "get_revocation_list", "get_signed_credential", "get_status_list_credential", "linkedin_url",
+    "get_revocation_list", "get_signed_credential", "get_status_list_credential", "linkedin_url", "qr_code_svg",
 ]
 
 # What the public documents need of an award, selected with it.
@@ -75,6 +75,15 @@ class CredentialPage:
     def qr_svg(self) -> str:
         """A QR code of the verification URL, as SVG markup (generated; it holds no text of the learner's)."""
         return qr.qr_svg(self.links["verify_url"])
+
+    def wallet_qr_svg(self) -> str:
+        """A QR code of the OB 3.0 credential's URL, for a wallet to scan and fetch (docs/decisions/0036)."""
+        return qr.qr_svg(self.links["ob3_url"])
+
+
+def qr_code_svg(url: str) -> str:
+    """A QR code of a URL as SVG markup (segno's own markup: no text of anyone's)."""
+    return qr.qr_svg(url)
 
 
 def _public_award(award_id: str | uuid.UUID) -> Award:

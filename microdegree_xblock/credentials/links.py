@@ -59,7 +59,12 @@ def revocation_list_url(root: str, issuer_id: str) -> str:
 
 
 def award_links(root: str, award_id: str, *, kind: str) -> dict[str, str]:
-    """Every link of an award: the page, OB 2.0, OB 3.0, the PDF, LinkedIn, the baked badge (and CLR for a degree)."""
+    """
+    Every link of an award.
+
+    The verification page, OB 2.0, OB 3.0, the PDF, LinkedIn, the baked badges, the European Digital Credential
+    export (and the CLR for a degree).
+    """
     base = f"{_root(root)}/credentials/{award_id}"
     links = {
         "verify_url": verify_url(root, award_id),
@@ -69,6 +74,7 @@ def award_links(root: str, award_id: str, *, kind: str) -> dict[str, str]:
         "linkedin_url": f"{base}/linkedin/",
         "badge_url": f"{base}/badge/",
         "badge_png_url": f"{base}/badge.png",
+        "edc_url": f"{base}/edc/",
     }
     if kind == DEGREE:
         links["clr_url"] = f"{base}/clr/"

@@ -9,9 +9,14 @@ __all__ = ["qr_matrix", "qr_svg"]
 
 
 def qr_svg(data: str, *, scale: int = 4) -> str:
-    """An inline SVG (no XML declaration) of a QR code of ``data``; the data is encoded, never written as text."""
+    """
+    An inline SVG (no XML declaration) of a QR code of ``data``; the data is encoded, never written as text.
+
+    It has a ``viewBox`` and no fixed size, so that it scales to the size the page gives it (a fixed width and
+    height would crop the code instead).
+    """
     code = segno.make(data, error="m")
-    svg: str = code.svg_inline(scale=scale, border=2, dark="#111", light="#fff", omitsize=False)
+    svg: str = code.svg_inline(scale=scale, border=2, dark="#111", light="#fff", omitsize=True)
     return svg
 
 

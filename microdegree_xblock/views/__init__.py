@@ -42,6 +42,7 @@ from .credentials import (
     baked_badge_png,
     certificate_pdf,
     credential_clr,
+    credential_edc,
     credential_ob3,
     did_document,
     extension_context,
@@ -57,9 +58,9 @@ from .credentials import (
 
 __all__ = [
     "AwardVisibilityView", "ApiSchemaView", "LearnerProgressView", "ProgramCatalogView", "achievements",
-    "badge_image", "baked_badge", "baked_badge_png", "certificate_pdf", "credential_clr", "credential_ob3",
-    "did_document", "extension_context", "linkedin_redirect", "ob2_assertion", "ob2_badge_class", "ob2_issuer",
-    "revocation_list", "set_visibility", "status_list", "verify_any", "verify_page",
+    "badge_image", "baked_badge", "baked_badge_png", "certificate_pdf", "credential_clr", "credential_edc",
+    "credential_ob3", "did_document", "extension_context", "linkedin_redirect", "ob2_assertion", "ob2_badge_class",
+    "ob2_issuer", "revocation_list", "set_visibility", "status_list", "verify_any", "verify_page",
 ]
 
 
@@ -114,9 +115,12 @@ def achievements(request: HttpRequest) -> HttpResponse:
     """
     user_id = cast(int, request.user.pk)  # signed in: login_required
     programs = [progress_json(progress) for progress in api.get_learner_progress(user_id=user_id)]
-    awards = [award_json(award) for award in api.get_learner_awards(user_id=user_id)]
-    return HttpResponse(render_achievements(programs, [a for a in awards if a is not None],
-                                            csrf_token=get_token(request)))
+    awards = [award for award in map(award_json, api.get_learner_awards(user_id=user_id)) if award is not None]
+    # A wallet scans the OB 3.0 credential's URL: one QR code per valid award (generated, no query).
+    wallet_codes = {award["id"]: api.qr_code_svg(award["ob3_url"]) for award in awards
+                    if award.get("ob3_url") and not award["revoked"]}
+    return HttpResponse(render_achievements(programs, awards, csrf_token=get_token(request),
+                                            wallet_codes=wallet_codes))
 
 
 @login_required

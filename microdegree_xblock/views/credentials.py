@@ -32,6 +32,7 @@ def verify_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
         context.update({
             "facts": page.facts, "achievement": page.facts.achievement, "links": page.links,
             "qr_svg": mark_safe(page.qr_svg()),  # noqa: S308 - segno's own markup, no input text
+            "wallet_qr_svg": mark_safe(page.wallet_qr_svg()),  # noqa: S308 - idem
             "linkedin_url": api.linkedin_url(page),
             **page.figures,
         })
@@ -72,7 +73,9 @@ def verify_any(request: HttpRequest) -> HttpResponse:
 def _signed(request: HttpRequest, award_id: uuid.UUID, fmt: str) -> HttpResponse:
     text = api.get_signed_credential(award_id=award_id, fmt=fmt, viewer_id=_viewer(request))
     response = _document(text)
-    response["Content-Disposition"] = f'inline; filename="{award_id}-{fmt}.json"'
+    # Wallets fetch the plain URL; ``?download`` is the file a learner saves (and imports into a wallet).
+    disposition = "attachment" if "download" in request.GET else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{award_id}-{fmt}.json"'
     return response
 
 
@@ -90,6 +93,16 @@ def credential_ob3(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
 def credential_clr(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """A degree's signed CLR 2.0 credential, exactly as stored."""
     return _signed(request, award_id, "clr")
+
+
+@require_safe
+@never_cache
+@answers_errors
+def credential_edc(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
+    """The award as an unsigned European Digital Credential (ELM 3 JSON-LD), for its awarding body's e-seal."""
+    response = _document(api.get_edc_credential(award_id=award_id, viewer_id=_viewer(request)))
+    response["Content-Disposition"] = f'attachment; filename="{award_id}-edc.jsonld"'
+    return response
 
 
 @require_safe

@@ -54,6 +54,7 @@ def test_award_links_resolve_to_their_views():
         "badge_url": "microdegree:credential-badge",
         "badge_png_url": "microdegree:credential-badge-png",
         "clr_url": "microdegree:credential-clr",
+        "edc_url": "microdegree:credential-edc",
     }
     degree = links.award_links(ROOT, AWARD, kind=DEGREE)
     assert {name: _view(url) for name, url in degree.items()} == expected
