@@ -6,7 +6,8 @@ would (the OB 3.0 participation confirmation, achievement record and micro-degre
 each credential it bundles, the Bitstring status list credential), is accepted by ``tests/credentials/node/verify
 .mjs``; every tampered copy (a changed name, grade, date or issuer, an altered proof value, a term no context
 defines, a relative IRI, an unknown context, a foreign key) and a revoked credential are refused, each for its
-reason. Credentials signed before strictness (tests/credentials/legacy/) are not in its scope.
+reason. Credentials signed before strictness (tests/credentials/legacy/) are not in its scope. The Python verifier of
+tests/credentials_helpers.py (pyld and cryptography, strict) is given the same cases and must agree on each.
 
 The libraries (pinned in tests/credentials/node/package-lock.json, Node 20): ``@digitalbazaar/vc`` 7.3.0,
 ``@digitalbazaar/data-integrity`` 2.5.0, ``@digitalbazaar/eddsa-rdfc-2022-cryptosuite`` 1.3.0,
@@ -38,12 +39,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from opaque_keys.edx.keys import CourseKey
+from pyld import jsonld
 from waffle.testutils import override_switch
 
 from microdegree_xblock import api
 from microdegree_xblock.catalog import parse_catalog
 from microdegree_xblock.credentials import keys, ob3, proofs
 from tests.conftest import BASICS, CATALOG, CLINICS, VET, send_grade
+from tests.credentials_helpers import SpecVerifier
 
 pytestmark = pytest.mark.django_db  # the module's fixture signs in a transaction that it rolls back
 
@@ -282,12 +285,19 @@ def _node_or_skip() -> str:
 class Run(NamedTuple):
     credentials: dict[str, dict]  # label -> the genuine credential, as fetched
     verdicts: dict[str, dict]     # label -> the JavaScript verifier's verdict: {"verified": bool, "error": str}
+    cases: dict[str, dict]        # label -> every credential handed to it, genuine and tampered
+    documents: dict[str, dict]    # url -> the DID documents and status lists it was given
+
+
+class Issued(NamedTuple):
+    credentials: dict[str, dict]  # label -> the genuine credential (and the revoked one), as fetched
+    cases: dict[str, dict]        # label -> every credential to verify: those and the tampered copies
+    documents: dict[str, dict]    # url -> the DID documents and status lists a verifier fetches
 
 
 @pytest.fixture(scope="module")
-def run(django_db_setup, django_db_blocker, tmp_path_factory) -> Run:  # pylint: disable=unused-argument
-    """Issue and fetch every kind, tamper with copies, and verify them all in one node process."""
-    node = _node_or_skip()
+def issued(django_db_setup, django_db_blocker) -> Issued:  # pylint: disable=unused-argument
+    """Issue and fetch every kind (in a transaction rolled back after), and tamper with copies."""
     api.catalog_changed()
     with django_db_blocker.unblock(), transaction.atomic():
         credentials, documents = _issue_and_fetch()
@@ -296,6 +306,14 @@ def run(django_db_setup, django_db_blocker, tmp_path_factory) -> Run:  # pylint:
     cases = dict(credentials)
     for label, (source, change, _reason) in TAMPERED.items():
         cases[f"tampered-{label}"] = change(copy.deepcopy(credentials[source]), documents)
+    return Issued(credentials, cases, documents)
+
+
+@pytest.fixture(scope="module")
+def run(issued, tmp_path_factory) -> Run:
+    """Verify every case in one node process."""
+    node = _node_or_skip()
+    cases, documents = issued.cases, issued.documents
     path = tmp_path_factory.mktemp("node") / "input.json"
     path.write_text(json.dumps({"credentials": list(cases.values()), "documents": documents}), encoding="utf-8")
     result = subprocess.run([node, "verify.mjs", str(path)], cwd=NODE_DIR, capture_output=True, text=True,
@@ -303,7 +321,7 @@ def run(django_db_setup, django_db_blocker, tmp_path_factory) -> Run:  # pylint:
     assert result.returncode == 0, f"node exited {result.returncode}\n{result.stdout}\n{result.stderr}"
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["index"] for line in lines] == list(range(len(cases))), result.stdout
-    return Run(credentials, dict(zip(cases, lines, strict=True)))
+    return Run(issued.credentials, dict(zip(cases, lines, strict=True)), cases, documents)
 
 
 def test_every_kind_the_plugin_issues_is_there_and_verified(run):
@@ -352,3 +370,39 @@ def test_without_node_the_module_is_skipped_but_fails_under_ci(monkeypatch, ci, 
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match=r"`node` is not on PATH; install the JavaScript verifier with `npm ci"):
         _node_or_skip()
+
+
+def test_the_python_verifier_takes_and_refuses_the_same_cases(issued):
+    """
+    The other independent verifier (tests/credentials_helpers.py, with a status check here) on the same cases.
+
+    It needs no Node: every genuine credential is accepted; the revoked one and every tampered copy are refused,
+    as the JavaScript verifier decides (``test_a_genuine_credential_is_accepted``, ``..._refused_for_its_reason``).
+    """
+    controllers = {doc["id"]: doc for doc in issued.documents.values() if str(doc.get("id", "")).startswith("did:")}
+    verifier = SpecVerifier(client=None, controllers=controllers)
+
+    def signed(credential: dict) -> bool:
+        try:
+            return verifier.verify(copy.deepcopy(credential))
+        except (AssertionError, jsonld.JsonLdError):  # its own checks refuse, or JSON-LD processing does
+            return False
+
+    def revoked(credential: dict) -> bool:
+        """The entry's bit in its (verified) Bitstring status list: the left-most bit is index 0."""
+        status = credential.get("credentialStatus", {})
+        if status.get("type") != "BitstringStatusListEntry":
+            return False
+        status_list = issued.documents[status["statusListCredential"]]
+        assert signed(status_list)
+        raw = status_list["credentialSubject"]["encodedList"][1:]
+        bits = gzip.decompress(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        index = int(status["statusListIndex"])
+        return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+    def accepts(credential: dict) -> bool:
+        return signed(credential) and not revoked(credential)
+
+    python = {label: accepts(credential) for label, credential in issued.cases.items()}
+    assert {label for label, accepted in python.items() if accepted} == set(GENUINE)
+    assert "revoked" in python and len(python) == len(GENUINE) + 1 + len(TAMPERED)
