@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django.core.cache import cache
 from django.dispatch import Signal
+from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from . import conf
@@ -273,3 +274,38 @@ def jwt_authentication_classes() -> list[type]:
     except ImportError:
         return []
     return [JwtAuthentication]
+
+
+def tracking_enabled() -> bool:
+    """Whether Open edX's event tracker (``eventtracking``) is there to take tracking-log events."""
+    try:
+        from eventtracking import tracker  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return False
+    return tracker.DEFAULT_TRACKER_NAME in tracker.TRACKERS
+
+
+def emit_tracking_event(name: str, data: dict[str, Any], *, course_key: str | None = None) -> None:
+    """
+    Emit a tracking-log event through Open edX's ``eventtracking``, as the LMS's own apps do; nothing without it.
+
+    The LMS's pipelines (the tracking log, event-routing-backends to xAPI/Caliper, Aspects) take it from there. The
+    course, when there is one, goes into the event's context (``course_id``, ``org_id``), as the LMS's events carry
+    it. Never raises: analytics must not break what the learner does.
+    """
+    if not tracking_enabled():
+        return
+    from eventtracking import tracker  # pylint: disable=import-outside-toplevel
+
+    context: dict[str, Any] = {}
+    if course_key:
+        try:
+            context = {"course_id": course_key, "org_id": CourseKey.from_string(course_key).org}
+        except InvalidKeyError:
+            context = {"course_id": course_key}
+    try:
+        current = tracker.get_tracker()
+        with current.context(name, context):
+            current.emit(name, data)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("microdegree: the tracking-log event %s could not be emitted", name)

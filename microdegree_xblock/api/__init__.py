@@ -16,6 +16,7 @@ Each concern has a module of its own; import from here, never from them:
 ``signing``        the platform's keys, the proofs of every credential, the issuers' status lists
 ``documents``      the public credential documents and pages (no signing)
 ``verification``   any credential handed in (OB 3.0, CLR 2.0, a baked OB 2.0 badge), checked
+``tracking``       tracking-log events of awards and credentials, for the platform's analytics (via compat)
 ``certificate``    the PDF certificate
 ``europass``       the European Digital Credential (ELM 3) export of an award, for its awarding body's e-seal
 ``facts``          what credentials say, gathered from the database (internal)
@@ -88,6 +89,7 @@ from .signing import (
     issue_credentials,
     rotate_signing_key,
 )
+from .tracking import track_credential_use, track_verification
 from .verification import MAX_CREDENTIAL_BYTES, Verification, too_large, verify_credential
 
 __all__ = [
@@ -160,5 +162,7 @@ __all__ = [
     "set_award_private",
     "template_uuid",
     "too_large",
+    "track_credential_use",
+    "track_verification",
     "verify_credential",
 ]

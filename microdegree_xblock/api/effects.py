@@ -1,7 +1,8 @@
 """
 What follows new awards, after the transaction that created them commits.
 
-Signing their credentials, announcing them (``BADGE_AWARDED``), and issuing the degrees now due.
+Signing their credentials, announcing them (``BADGE_AWARDED``, and the tracking-log event
+``edx.microdegree.award.issued``), and issuing the degrees now due.
 
 Eager (right after commit, in the same process) by default; in the LMS's Celery workers when
 ``MICRODEGREE_ASYNC_TASKS`` is on (the task ``microdegree_xblock.tasks.process_awards``, acknowledged late: a task
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +25,7 @@ from ..labels import kind_name
 from ..models import Award, Program, ProgramCourse
 from ._internal import BADGE_ORIGIN, course_info, insert_award, template_uuid, with_retries
 from .signing import issue_credentials
+from .tracking import AWARD_ISSUED, track_award
 
 __all__ = ["after_commit", "announce_award", "issue_degree_if_due", "process_awards", "send_badge_event"]
 
@@ -107,9 +110,17 @@ def announce_award(award: Award) -> bool:
     now = timezone.now()
     if Award.objects.filter(pk=award.pk, announced_at__isnull=True).update(announced_at=now):
         award.announced_at = now
+        track_award(AWARD_ISSUED, award, issued_at=award.issued_at.isoformat(),
+                    evidence_value=_number(award.evidence_value), evidence_threshold=_number(award.evidence_threshold),
+                    evidence_event_type=award.evidence_event_type)
     else:
         log.warning("microdegree: award %s was announced by two runs at once: BADGE_AWARDED sent twice", award.uuid)
     return True
+
+
+def _number(value: Decimal | None) -> str | None:
+    """A stored share as plain text for analytics: ``0.82``, ``0.7``, ``1``."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 def send_badge_event(award: Award, *, revoked: bool) -> bool:

@@ -25,6 +25,7 @@ from ._internal import award_info, award_row, insert_award, parse_course_key
 from .effects import after_commit, issue_degree_if_due, process_awards, send_badge_event
 from .recording import record
 from .signing import set_status_bits, unsigned_award_pks
+from .tracking import AWARD_MADE_PRIVATE, AWARD_MADE_PUBLIC, AWARD_REVOKED, track_award
 
 __all__ = ["reconcile", "reissue_award", "retire_user", "revoke_award", "set_award_private"]
 
@@ -60,6 +61,7 @@ def _revoke(award: Award, reason: str) -> bool:
         # OB 3.0: its status list bit, in the same transaction; OB 2.0 and the page read revoked_at.
         set_status_bits([award])
         transaction.on_commit(lambda: send_badge_event(award, revoked=True))
+        transaction.on_commit(lambda: track_award(AWARD_REVOKED, award, reason=award.revoked_reason))
     return bool(updated)
 
 
@@ -112,7 +114,8 @@ def set_award_private(*, user_id: int, award_id: str | uuid.UUID, private: bool)
     award = award_row(award_id)
     if award.user_id != user_id:
         raise UnknownAward(f"no award with id {award_id!r} for this learner")
-    Award.objects.filter(pk=award.pk).update(private=bool(private))
+    if Award.objects.filter(pk=award.pk).exclude(private=bool(private)).update(private=bool(private)):
+        track_award(AWARD_MADE_PRIVATE if private else AWARD_MADE_PUBLIC, award)
     award.private = bool(private)
     return award_info(award)
 

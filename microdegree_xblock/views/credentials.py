@@ -37,8 +37,10 @@ def verify_page(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
             **page.figures,
         })
     html = render_template("microdegree/verify.html", context)
-    # Private: "not available", as the hosted assertion answers (docs/decisions/0034).
-    return HttpResponse(html, status=HTTPStatus.NOT_FOUND if context["private"] else HTTPStatus.OK)
+    if context["private"]:  # "not available", as the hosted assertion answers (docs/decisions/0034)
+        return HttpResponse(html, status=HTTPStatus.NOT_FOUND)
+    api.track_credential_use(award_id=award_id, what="page", viewer_id=_viewer(request))
+    return HttpResponse(html, status=HTTPStatus.OK)
 
 
 # The form's own fields and the multipart framing, on top of the credential itself.
@@ -65,6 +67,8 @@ def verify_any(request: HttpRequest) -> HttpResponse:
             result = api.verify_credential(data)
             if result.reason == "too_large":
                 status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        api.track_verification(outcome=result.outcome, reason=result.reason, kind=result.kind,
+                               award_found=bool(result.verify_url or result.reason == "private"))
     html = render_template("microdegree/verify_any.html", {
         "result": result, "csrf_token": get_token(request), "max_kb": api.MAX_CREDENTIAL_BYTES // 1000})
     return HttpResponse(html, status=status)
@@ -76,6 +80,7 @@ def _signed(request: HttpRequest, award_id: uuid.UUID, fmt: str) -> HttpResponse
     # Wallets fetch the plain URL; ``?download`` is the file a learner saves (and imports into a wallet).
     disposition = "attachment" if "download" in request.GET else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{award_id}-{fmt}.json"'
+    api.track_credential_use(award_id=award_id, what=fmt, viewer_id=_viewer(request))
     return response
 
 
@@ -102,6 +107,7 @@ def credential_edc(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award as an unsigned European Digital Credential (ELM 3 JSON-LD), for its awarding body's e-seal."""
     response = _document(api.get_edc_credential(award_id=award_id, viewer_id=_viewer(request)))
     response["Content-Disposition"] = f'attachment; filename="{award_id}-edc.jsonld"'
+    api.track_credential_use(award_id=award_id, what="edc", viewer_id=_viewer(request))
     return response
 
 
@@ -113,6 +119,7 @@ def certificate_pdf(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     data = api.get_certificate_pdf(award_id=award_id, viewer_id=_viewer(request))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{award_id}.pdf"'
+    api.track_credential_use(award_id=award_id, what="pdf", viewer_id=_viewer(request))
     return response
 
 
@@ -134,6 +141,7 @@ def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's badge image (SVG) with its Open Badges 2.0 assertion baked in."""
     response = _svg(api.get_baked_badge(award_id=award_id, viewer_id=_viewer(request)))
     response["Content-Disposition"] = f'inline; filename="badge-{award_id}.svg"'
+    api.track_credential_use(award_id=award_id, what="badge_svg", viewer_id=_viewer(request))
     return response
 
 
@@ -145,6 +153,7 @@ def baked_badge_png(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     data = api.get_baked_badge_png(award_id=award_id, viewer_id=_viewer(request))
     response = _public(HttpResponse(data, content_type="image/png"))
     response["Content-Disposition"] = f'attachment; filename="badge-{award_id}.png"'
+    api.track_credential_use(award_id=award_id, what="badge_png", viewer_id=_viewer(request))
     return response
 
 
@@ -162,6 +171,7 @@ def ob2_assertion(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     response = _document(assertion)
     if assertion.get("revoked"):
         response.status_code = 410
+    api.track_credential_use(award_id=award_id, what="ob2_assertion", viewer_id=_viewer(request))
     return response
 
 
