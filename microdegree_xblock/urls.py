@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/schema/", views.ApiSchemaView.as_view(patterns=[path("microdegree/", include(api_urlpatterns))]),
          name="api-schema"),
     path("achievements/", views.achievements, name="achievements"),
+    path("achievements/export.json", views.achievements_export, name="achievements-export"),
     path("achievements/<uuid:award_id>/visibility/", views.set_visibility, name="achievements-visibility"),
     # Verifiable credentials (docs/decisions/0020-0023).
     path("verify/", views.verify_any, name="verify-any"),

@@ -11,6 +11,7 @@ Each concern has a module of its own; import from here, never from them:
 ``recording``      grades, completion and passing status observed; the course awards now due
 ``effects``        after commit: signing, ``BADGE_AWARDED``, the degrees now due (eager or Celery)
 ``lifecycle``      revocation, re-issue, the learner's privacy choice, reconciliation, user retirement
+``portability``    the learner's own data, whole, as JSON (data portability)
 ``backfill``       the awards due from the platform's past grades and completions, or an export file
 ``sources``        where a backfill reads: the platform's tables (through compat), export files (internal)
 ``signing``        the platform's keys, the proofs of every credential, the issuers' status lists
@@ -79,6 +80,7 @@ from .documents import (
 from .effects import process_awards
 from .europass import get_edc_credential
 from .lifecycle import reconcile, reissue_award, retire_user, revoke_award, set_award_private
+from .portability import export_learner_data
 from .progress import get_award, get_learner_awards, get_learner_progress
 from .recording import record_completion, record_grade, record_passing_status, refresh_completion
 from .signing import (
@@ -120,6 +122,7 @@ __all__ = [
     "default_thresholds",
     "describe_backfill",
     "dump_catalog",
+    "export_learner_data",
     "ensure_signing_key",
     "generate_signing_key_pem",
     "get_award",

@@ -6,6 +6,7 @@ The REST API (Django REST framework) under ``api/v1/``, and the learner's achiev
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from typing import Any, cast
 
@@ -58,6 +59,7 @@ from .credentials import (
 
 __all__ = [
     "AwardVisibilityView", "ApiSchemaView", "LearnerProgressView", "ProgramCatalogView", "achievements",
+    "achievements_export",
     "badge_image", "baked_badge", "baked_badge_png", "certificate_pdf", "credential_clr", "credential_edc",
     "credential_ob3", "did_document", "extension_context", "linkedin_redirect", "ob2_assertion", "ob2_badge_class",
     "ob2_issuer", "revocation_list", "set_visibility", "status_list", "verify_any", "verify_page",
@@ -121,6 +123,18 @@ def achievements(request: HttpRequest) -> HttpResponse:
                     if award.get("ob3_url") and not award["revoked"]}
     return HttpResponse(render_achievements(programs, awards, csrf_token=get_token(request),
                                             wallet_codes=wallet_codes))
+
+
+@require_safe
+@never_cache
+@login_required
+def achievements_export(request: HttpRequest) -> HttpResponse:
+    """Everything the plugin keeps of the signed-in learner, as one JSON file (data portability)."""
+    data = api.export_learner_data(user_id=cast(int, request.user.pk))
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-micro-credentials-data.json"'
+    return response
 
 
 @login_required
