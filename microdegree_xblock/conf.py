@@ -264,6 +264,11 @@ def lms_root_url() -> str:
     return str(_read("LMS_ROOT_URL", _root_url, getattr(settings, "LMS_ROOT_URL", "") or ""))
 
 
+def platform_name() -> str:
+    """The LMS's ``PLATFORM_NAME``: the issuer of a learner's whole record (``Open edX`` when unset)."""
+    return str(getattr(settings, "PLATFORM_NAME", "") or "Open edX")
+
+
 def retired_username_prefix() -> str:
     """The LMS's ``RETIRED_USERNAME_PREFIX``: a retired learner's user row is kept under a username with it."""
     return str(getattr(settings, "RETIRED_USERNAME_PREFIX", "") or RETIRED_USERNAME_PREFIX_FALLBACK)

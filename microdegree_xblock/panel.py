@@ -240,6 +240,7 @@ def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, A
         "awards": items,
         "css": SafeString(read_text("css/panel.css")),
         "export_url": reverse("microdegree:achievements-export"),
+        "record_url": reverse("microdegree:achievements-record"),
         "dashboard_url": f"{conf.lms_root_url()}/dashboard",
         "language": language,
         "csrf_token": csrf_token,

@@ -21,6 +21,7 @@ urlpatterns = [
          name="api-schema"),
     path("achievements/", views.achievements, name="achievements"),
     path("achievements/export.json", views.achievements_export, name="achievements-export"),
+    path("achievements/record.json", views.achievements_record, name="achievements-record"),
     path("achievements/<uuid:award_id>/visibility/", views.set_visibility, name="achievements-visibility"),
     # Verifiable credentials (docs/decisions/0020-0023).
     path("verify/", views.verify_any, name="verify-any"),
@@ -40,6 +41,7 @@ urlpatterns = [
          name="ob2-badge"),
     path("ob2/programs/<slug:program_id>/<slug:kind>/<str:course_key>/image/", views.badge_image,
          name="ob2-badge-image"),
+    path("did.json", views.platform_did_document, name="platform-did"),
     path("issuers/<slug:issuer_id>/did.json", views.did_document, name="issuer-did"),
     path("status/<slug:issuer_id>/revocations/", views.revocation_list, name="revocation-list"),
     path("status/<slug:issuer_id>/<int:number>/", views.status_list, name="status-list"),

@@ -12,6 +12,7 @@ Each concern has a module of its own; import from here, never from them:
 ``effects``        after commit: signing, ``BADGE_AWARDED``, the degrees now due (eager or Celery)
 ``lifecycle``      revocation, re-issue, the learner's privacy choice, reconciliation, user retirement
 ``portability``    the learner's own data, whole, as JSON (data portability)
+``record``         the learner's whole record as one CLR 2.0, signed by the platform (its own did:web)
 ``backfill``       the awards due from the platform's past grades and completions, or an export file
 ``sources``        where a backfill reads: the platform's tables (through compat), export files (internal)
 ``signing``        the platform's keys, the proofs of every credential, the issuers' status lists
@@ -82,6 +83,7 @@ from .europass import get_edc_credential
 from .lifecycle import reconcile, reissue_award, retire_user, revoke_award, set_award_private
 from .portability import export_learner_data
 from .progress import get_award, get_learner_awards, get_learner_progress
+from .record import get_learner_record, get_platform_controller_document
 from .recording import record_completion, record_grade, record_passing_status, refresh_completion
 from .signing import (
     SigningKeyInfo,
@@ -136,9 +138,11 @@ __all__ = [
     "get_extension_context",
     "get_learner_awards",
     "get_learner_progress",
+    "get_learner_record",
     "get_ob2_assertion",
     "get_ob2_badge_class",
     "get_ob2_issuer",
+    "get_platform_controller_document",
     "get_program",
     "get_programs",
     "get_revocation_list",

@@ -28,7 +28,8 @@ from .facts import award_facts, issuer_facts, program_by_pk
 
 __all__ = [
     "SigningKeyInfo", "ensure_signing_key", "generate_signing_key_pem", "get_signing_keys", "issue_credentials",
-    "rotate_signing_key", "set_status_bits", "unsigned_award_pks",
+    "member_credential", "platform_did", "rotate_signing_key", "set_status_bits", "sign_as_platform",
+    "unsigned_award_pks",
 ]
 
 log = logging.getLogger(__name__)
@@ -237,6 +238,30 @@ def _sign_clr(degree: Award, facts: AwardFacts, program: Program, *, signer: Iss
                                   revocation_list_url=links.revocation_list_url(conf.lms_root_url(), issuer.slug))
     _store(degree, SignedCredential.CLR, credential_id=document["id"], issuer=issuer, key=key[0],
            text=_sign(document, signer, key))
+
+
+def member_credential(award: Award, program: Program) -> dict[str, Any]:
+    """
+    An award's credential as a CLR bundles it (signed by its awarding body; stored once, then served as stored).
+
+    ``award`` has its program, user and status list (with its issuer) selected.
+    """
+    lead = program.program_issuers.all()[0].issuer
+    issuer = award.status_list.issuer if award.status_list is not None else lead
+    return dict(json.loads(_member_text(award, program, issuer_facts(issuer), issuer, _active_key())))
+
+
+def platform_did() -> str:
+    """The platform's own ``did:web`` (its document: ``<LMS>/microdegree/did.json``): it signs learner records."""
+    return ob3.did_web(conf.lms_root_url(), "microdegree")
+
+
+def sign_as_platform(document: dict[str, Any]) -> str:
+    """A document signed by the platform itself (its did:web and the active key), as JSON text."""
+    key = _active_key()
+    method = ob3.verification_method_id(platform_did(), key[0].public_key_multibase)
+    signed = proofs.sign(document, private_key=key[1], verification_method=method, created=timezone.now())
+    return json.dumps(signed, ensure_ascii=False, indent=2)
 
 
 def issue_credentials(*, award_pks: Iterable[int]) -> None:

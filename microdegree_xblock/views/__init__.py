@@ -51,6 +51,7 @@ from .credentials import (
     ob2_assertion,
     ob2_badge_class,
     ob2_issuer,
+    platform_did_document,
     revocation_list,
     status_list,
     verify_any,
@@ -59,7 +60,7 @@ from .credentials import (
 
 __all__ = [
     "AwardVisibilityView", "ApiSchemaView", "LearnerProgressView", "ProgramCatalogView", "achievements",
-    "achievements_export",
+    "achievements_export", "achievements_record", "platform_did_document",
     "badge_image", "baked_badge", "baked_badge_png", "certificate_pdf", "credential_clr", "credential_edc",
     "credential_ob3", "did_document", "extension_context", "linkedin_redirect", "ob2_assertion", "ob2_badge_class",
     "ob2_issuer", "revocation_list", "set_visibility", "status_list", "verify_any", "verify_page",
@@ -134,6 +135,17 @@ def achievements_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
                             content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-micro-credentials-data.json"'
+    return response
+
+
+@require_safe
+@never_cache
+@login_required
+def achievements_record(request: HttpRequest) -> HttpResponse:
+    """The signed-in learner's whole record: one CLR 2.0 credential of every valid award, signed by the platform."""
+    response = HttpResponse(api.get_learner_record(user_id=cast(int, request.user.pk)).encode("utf-8"),
+                            content_type="application/ld+json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-micro-credentials-record-clr.json"'
     return response
 
 

@@ -199,6 +199,12 @@ def badge_image(request: HttpRequest, program_id: str, kind: str = "degree",  # 
 
 
 @require_safe
+def platform_did_document(request: HttpRequest) -> HttpResponse:  # pylint: disable=unused-argument
+    """The platform's own did:web document (it signs learners' whole records): every signing key as a Multikey."""
+    return _document(api.get_platform_controller_document(), "application/did+ld+json")
+
+
+@require_safe
 @answers_errors
 def did_document(request: HttpRequest, issuer_id: str) -> HttpResponse:  # pylint: disable=unused-argument
     """An issuer's did:web DID document: every signing key as a Multikey verification method."""
