@@ -24,11 +24,14 @@ from microdegree_xblock import api
 from microdegree_xblock.payloads import progress_json
 
 from . import xblock_workbench
+from .management.commands.demo_history import PREFIX as HISTORY_PREFIX
 
 
 def index(request: HttpRequest) -> HttpResponse:
     """Links to everything, the demo learners' progress, and the grade form."""
-    learners = list(get_user_model().objects.filter(is_staff=False).order_by("username"))
+    # The generated history's learners (demo_history) are for the reporting dashboard, not for this picker.
+    learners = list(get_user_model().objects.filter(is_staff=False).exclude(username__startswith=HISTORY_PREFIX)
+                    .order_by("username"))
     selected = request.GET.get("learner") or (learners[0].username if learners else "")
     learner = next((u for u in learners if u.username == selected), None)
     progress = [progress_json(p) for p in api.get_learner_progress(user_id=learner.pk)] if learner else []

@@ -65,3 +65,25 @@ def test_demo_learner_signs_in_and_reads_the_progress_api(demo, client):
     data = client.get("/microdegree/api/v1/progress/").json()
     assert [p["id"] for p in data["programs"]] == [p.id for p in api.get_programs()]
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_history_spreads_a_years_awards_through_the_real_pipeline(demo, client):
+    from django.db.models.functions import TruncMonth  # pylint: disable=import-outside-toplevel
+
+    from microdegree_xblock.models import Award, SignedCredential  # pylint: disable=import-outside-toplevel
+
+    call_command("demo_history", learners=40, seed=7)
+    generated = Award.objects.filter(user__username__startswith="history-")
+    months = set(generated.annotate(month=TruncMonth("issued_at")).values_list("month", flat=True))
+    assert generated.filter(kind="achievement").exists() and generated.filter(kind="participation").exists()
+    assert len(months) >= 6  # a year, not one afternoon
+    # every award went the event path's whole way: signed, with the credential dated as the award
+    award = generated.filter(kind="achievement").first()
+    credential = SignedCredential.objects.get(award=award, format="ob3")
+    assert award.issued_at.strftime("%Y-%m-%d") in credential.text
+    count = generated.count()
+    call_command("demo_history", learners=40, seed=7)  # idempotent
+    assert Award.objects.filter(user__username__startswith="history-").count() == count
+    # the demo's learner picker stays the three demo learners
+    assert "history-000" not in client.get("/").content.decode()
