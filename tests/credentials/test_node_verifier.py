@@ -3,7 +3,8 @@ A second independent verifier, from another language's reference stack: Digital 
 
 Every kind of credential the plugin issues, signed by the real pipeline and fetched through its views as a verifier
 would (the OB 3.0 participation confirmation, achievement record and micro-degree, the CLR 2.0 of the degree and
-each credential it bundles, the Bitstring status list credential), is accepted by ``tests/credentials/node/verify
+each credential it bundles, the Bitstring status list credential, the learner's whole record signed by the
+platform), is accepted by ``tests/credentials/node/verify
 .mjs``; every tampered copy (a changed name, grade, date or issuer, an altered proof value, a term no context
 defines, a relative IRI, an unknown context, a foreign key) and a revoked credential are refused, each for its
 reason. Credentials signed before strictness (tests/credentials/legacy/) are not in its scope. The Python verifier of
@@ -57,7 +58,7 @@ HOW_TO_RUN = ("install the JavaScript verifier with `npm ci --prefix tests/crede
 THIRD = "course-v1:X+Third+1"
 EVIL_DID = "did:web:evil.example:issuers:charite"
 GENUINE = ["ob3-participation", "ob3-achievement", "ob3-degree", "ob3-co-issued", "clr", "clr-member-0",
-           "clr-member-1", "clr-member-2", "clr-member-3", "status-list"]
+           "clr-member-1", "clr-member-2", "clr-member-3", "status-list", "record"]
 INVALID_SIGNATURE = "Error: Invalid signature."
 UNDEFINED_FOO = 'jsonld.ValidationError: Safe mode validation error. (invalid property "foo")'
 
@@ -127,6 +128,10 @@ def _issue_and_fetch() -> tuple[dict[str, dict], dict[str, dict]]:
     }
     for n, member in enumerate(credentials["clr"]["credentialSubject"]["verifiableCredential"]):
         credentials[f"clr-member-{n}"] = member
+    # Anna's whole record: every award she holds in one CLR, signed by the platform's own did:web.
+    client.force_login(anna)
+    credentials["record"] = _get(client, "/microdegree/achievements/record.json")
+    client.logout()
     revoked = next(a for a in api.get_learner_awards(user_id=ben.pk) if a.kind == "achievement")
     credentials["revoked"] = ob3_of(revoked)
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -261,6 +266,8 @@ TAMPERED: dict[str, tuple[str, Callable[[dict, dict], dict], str]] = {
     "clr-added-term": ("clr", _set(("foo",), "bar"), INVALID_SIGNATURE),
     "member-added-term": ("clr-member-1", _set(("credentialSubject", "foo"), "bar"), INVALID_SIGNATURE),
     "member-issuance-date": ("clr-member-2", _set(("issuanceDate",), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
+    "record-member": ("record", _in_member(_text('"value": "95"', '"value": "99"')), INVALID_SIGNATURE),
+    "record-holder-name": ("record", _text("Anna Schmidt", "Anna Schmidu"), INVALID_SIGNATURE),
     "status-list-bits": ("status-list", _bit_cleared, INVALID_SIGNATURE),
     "status-list-foreign-key": ("status-list", _foreign_key_as_the_issuers_key, INVALID_SIGNATURE),
 }
@@ -337,7 +344,8 @@ def test_every_kind_the_plugin_issues_is_there_and_verified(run):
         "MicroCredential", "Course", "Course", "Course"]
     assert credentials["status-list"]["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert {_issuer_id(credentials[label]) for label in GENUINE} == {
-        f"did:web:127.0.0.1%3A8000:microdegree:issuers:{slug}" for slug in ("uni-mannheim", "charite")}
+        f"did:web:127.0.0.1%3A8000:microdegree:issuers:{slug}" for slug in ("uni-mannheim", "charite")} | {
+        "did:web:127.0.0.1%3A8000:microdegree"}  # the platform itself: the learner's whole record
     assert all(credentials[label]["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022" for label in GENUINE)
     refused = {label: run.verdicts[label]["error"] for label in GENUINE if not run.verdicts[label]["verified"]}
     assert not refused, refused
