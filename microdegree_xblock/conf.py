@@ -335,7 +335,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     if pem:
         try:
             keys.private_key_from_pem(pem)
-        except (ValueError, TypeError) as exc:
+        except ValueError as exc:
             found.append(checks.Error(
                 f"MICRODEGREE_SIGNING_KEY is not an Ed25519 private key in PEM: {exc}",
                 hint="Generate one with `manage.py lms microdegree_keys generate`.", id="microdegree.E002",

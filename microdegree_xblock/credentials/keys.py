@@ -57,9 +57,14 @@ def private_key_from_pem(text: str) -> Ed25519PrivateKey:
     An Ed25519 key from PKCS#8 PEM (as :func:`private_key_to_pem` writes it, or ``openssl genpkey -algorithm ed25519``).
 
     Raises:
-        ValueError: if the text is not an Ed25519 private key.
+        ValueError: if the text is not an Ed25519 private key, or is an encrypted one (give it unencrypted).
     """
-    key = serialization.load_pem_private_key(text.strip().encode("ascii"), password=None)
+    try:
+        key = serialization.load_pem_private_key(text.strip().encode("ascii"), password=None)
+    except TypeError as exc:  # cryptography: "Password was not given but private key is encrypted"
+        raise ValueError("the private key is encrypted: give an unencrypted PKCS#8 PEM") from exc
+    except UnicodeEncodeError as exc:
+        raise ValueError("a PEM private key is ASCII text") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("not an Ed25519 private key")
     return key

@@ -48,8 +48,15 @@ def decode(encoded: str) -> bytes:
 
 
 def is_set(encoded: str, index: int) -> bool:
-    """Whether the entry at ``index`` is set."""
+    """
+    Whether the entry at ``index`` is set.
+
+    Raises:
+        ValueError: an index outside the list (a negative one would read from its end).
+    """
     raw = decode(encoded)
+    if not 0 <= index < len(raw) * 8:
+        raise ValueError(f"status list index {index} is outside the list of {len(raw) * 8} entries")
     return bool(raw[index // 8] & (0x80 >> (index % 8)))
 
 

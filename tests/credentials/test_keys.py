@@ -132,3 +132,16 @@ def test_multibase_other_than_base58btc_is_refused():
 def test_wrong_multicodec_prefix_or_length_is_refused(data):
     with pytest.raises(ValueError):
         public_key_from_multibase("z" + base58btc_encode(data))
+
+
+def test_an_encrypted_pem_is_refused_with_a_clear_error():
+    encrypted = generate_private_key().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"secret")).decode()
+    with pytest.raises(ValueError, match="encrypted"):
+        private_key_from_pem(encrypted)
+
+
+def test_a_pem_with_non_ascii_text_is_refused():
+    with pytest.raises(ValueError, match="ASCII"):
+        private_key_from_pem("-----BEGIN PRIVATE KEY-----\nschlüssel\n-----END PRIVATE KEY-----")

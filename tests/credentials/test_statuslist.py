@@ -86,6 +86,9 @@ def test_out_of_range_indexes_are_refused(index):
         encode([index])
     with pytest.raises(ValueError):
         with_bits(None, [index])
+    # the last entry set: a negative index would read it from the end of the list
+    with pytest.raises(ValueError, match="outside the list"):
+        is_set(encode([LIST_SIZE - 1]), index)
 
 
 def test_is_set_reads_a_list_made_by_another_implementation():
