@@ -3,7 +3,7 @@ LinkedIn's "Add to profile" link for a certification, with every field pre-fille
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 __all__ = ["add_to_profile_url"]
@@ -23,9 +23,11 @@ def add_to_profile_url(*, name: str, organization: str, issued_on: datetime, cer
         params["organizationId"] = organization_id
     else:
         params["organizationName"] = organization
+    # The month of the credential's own date (UTC, as its validFrom), not of the server's or the learner's zone.
+    issued = issued_on.astimezone(UTC) if issued_on.tzinfo is not None else issued_on
     params.update({
-        "issueYear": str(issued_on.year),
-        "issueMonth": str(issued_on.month),
+        "issueYear": str(issued.year),
+        "issueMonth": str(issued.month),
         "certUrl": cert_url,
         "certId": cert_id,
     })

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from microdegree_xblock.credentials.linkedin import add_to_profile_url
 
@@ -67,4 +68,10 @@ def test_organization_id_replaces_the_name():
 
 def test_issue_month_and_year_are_numbers():
     fields = _query(_url(issued_on=datetime(2025, 12, 31, 23, 59, tzinfo=UTC)))
+    assert (fields["issueYear"], fields["issueMonth"]) == ("2025", "12")
+
+
+def test_the_issue_month_is_the_credentials_own_in_utc():
+    # 00:30 on New Year's Day in Berlin is still 31 December in UTC, the credential's validFrom.
+    fields = _query(_url(issued_on=datetime(2026, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Berlin"))))
     assert (fields["issueYear"], fields["issueMonth"]) == ("2025", "12")
