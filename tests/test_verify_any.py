@@ -173,3 +173,19 @@ def test_the_form_escapes_nothing_it_was_given(catalog, client):
 def test_the_empty_form_is_served(client, catalog):
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="de")
     assert page.status_code == 200 and 'name="credential"' in page.content.decode()
+
+
+def test_a_credential_of_the_earlier_form_is_valid_with_a_note(catalog, client):
+    """A credential signed before strict JSON-LD (tests/credentials/legacy/): valid, and the page says what counts."""
+    from microdegree_xblock.models import SigningKey  # pylint: disable=import-outside-toplevel
+    from tests.credentials.test_legacy import CONTROLLER, _load  # pylint: disable=import-outside-toplevel
+
+    SigningKey.objects.create(public_key_multibase=CONTROLLER["assertionMethod"][0].partition("#")[2],
+                              private_key_pem="", source="settings")
+    old = _load("ob3")
+    result = _verify(old)
+    assert (result.outcome, result.legacy) == ("valid", True)
+    added = copy.deepcopy(old) | {"unsigned": "a claim its context does not define"}
+    assert _verify(added).outcome == "valid"  # dropped from the canonical form, as it was then
+    assert "not covered by its signature" in _hand_in(client, json.dumps(added)).content.decode()
+    assert _verify(copy.deepcopy(old) | {"name": "Changed"}).outcome == "tampered"  # what it signed, it covers

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -84,6 +84,8 @@ class Verification:
         issued_on (datetime | None): when it was issued (idem).
         verify_url (str): its verification page here, when it is this platform's and not private.
         revoked_on (datetime | None): when it was revoked, and ``revoked_reason`` why.
+        legacy (bool): signed in the form before strict JSON-LD (docs/decisions/0032): data its old context does
+            not define is not covered by its signature, so only what this page shows from the record is vouched for.
     """
 
     outcome: str
@@ -96,7 +98,7 @@ class Verification:
     verify_url: str = ""
     revoked_on: datetime | None = None
     revoked_reason: str = ""
-    checks: tuple[str, ...] = field(default=())
+    legacy: bool = False
 
     @property
     def message(self) -> str:
@@ -197,7 +199,8 @@ def _vc(document: dict[str, Any]) -> Verification:
     if signer is None:
         return Verification(VALID, "record", kind=kind, key_id=method, signers=(conf.platform_name(),),
                             name=str(document.get("name", "")))
-    return _ours(document, kind=kind, key_id=method, signer=signer)
+    found = _ours(document, kind=kind, key_id=method, signer=signer)
+    return replace(found, legacy=True) if jsonld.is_legacy(document) else found
 
 
 def _broken(document: dict[str, Any], *, kind: str, dids: set[str], keys: set[str]) -> str:
