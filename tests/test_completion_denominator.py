@@ -187,17 +187,20 @@ def test_a_cached_count_costs_no_query_of_its_own(catalog, anna, builds, setting
     """
     With its count cached, a re-measure runs the same queries as with the count set in the settings.
 
-    The stand-in's version record is in memory; the LMS's ``BlockStructureModel.get`` adds one indexed query.
+    The stand-in's version record is in memory; the LMS's ``BlockStructureModel.get`` adds one indexed query. On
+    PostgreSQL the state's read inside the test's transaction runs in a savepoint (two statements more).
     """
+    savepoint = 2 if connection.vendor == "postgresql" else 0
     complete(anna, "a")
     api.refresh_completion(user_id=anna.pk, course_key=VET[0], event_type="test", user=anna)  # counts, records
     assert builds == ["anna"]
-    with django_assert_num_queries(2):  # the learner's summed completions; their course state (meets no threshold)
+    # the learner's summed completions; their course state (meets no threshold)
+    with django_assert_num_queries(2 + savepoint):
         api.refresh_completion(user_id=anna.pk, course_key=VET[0], event_type="test", user=anna)
     settings.MICRODEGREE_COMPLETABLE_BLOCKS = {VET[0]: 4}
     with CaptureQueriesContext(connection) as overridden:
         api.refresh_completion(user_id=anna.pk, course_key=VET[0], event_type="test", user=anna)
-    assert len(overridden) == 2 and builds == ["anna"]
+    assert len(overridden) == 2 + savepoint and builds == ["anna"]
 
 
 def test_a_caller_without_the_user_object_gets_the_learners_own_count(catalog, anna, builds,
