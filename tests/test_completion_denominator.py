@@ -210,7 +210,9 @@ def test_a_caller_without_the_user_object_gets_the_learners_own_count(catalog, a
     result = api.refresh_completion(user_id=anna.pk, course_key=VET[0], event_type="manual")
     assert list(Award.objects.filter(uuid__in=result.awarded).values_list("kind", flat=True)) == [PARTICIPATION]
     assert builds == ["anna"]
-    with django_assert_num_queries(4):  # the learner, their summed completions, their course state, their awards
+    savepoint = 2 if connection.vendor == "postgresql" else 0  # the reads' savepoint in a transaction
+    # the learner, their summed completions, their course state, their awards
+    with django_assert_num_queries(4 + savepoint):
         api.refresh_completion(user_id=anna.pk, course_key=VET[0], event_type="manual")
 
 
