@@ -193,8 +193,8 @@ def _store(award: Award, fmt: str, *, credential_id: str, issuer: Issuer, key: S
 def _sign_award(award_pk: int) -> None:
     with transaction.atomic():
         # Lock the award's row alone: its status list is an outer join, which PostgreSQL cannot lock.
-        of_self = {"of": ("self",)} if connection.features.has_select_for_update_of else {}
-        award = (Award.objects.select_for_update(**of_self).select_related("program", "user", "status_list__issuer")
+        of_self: tuple[str, ...] = ("self",) if connection.features.has_select_for_update_of else ()
+        award = (Award.objects.select_for_update(of=of_self).select_related("program", "user", "status_list__issuer")
                  .get(pk=award_pk))
         held = set(SignedCredential.objects.filter(award=award).values_list("format", flat=True))
         wanted = {SignedCredential.OB3} | ({SignedCredential.CLR} if award.kind == DEGREE else set())

@@ -199,8 +199,8 @@ def _vc(document: dict[str, Any]) -> Verification:
     if signer is None:
         return Verification(VALID, "record", kind=kind, key_id=method, signers=(conf.platform_name(),),
                             name=str(document.get("name", "")))
-    found = _ours(document, kind=kind, key_id=method, signer=signer)
-    return replace(found, legacy=True) if jsonld.is_legacy(document) else found
+    checked = _ours(document, kind=kind, key_id=method, signer=signer)
+    return replace(checked, legacy=True) if jsonld.is_legacy(document) else checked
 
 
 def _broken(document: dict[str, Any], *, kind: str, dids: set[str], keys: set[str]) -> str:

@@ -24,6 +24,8 @@ from microdegree_xblock import api
 PREFIX = "history-"
 GRADE_EVENT = "org.openedx.learning.course.persistent_grade_summary.changed.v1"
 COMPLETION_EVENT = "microdegree.demo.completion"
+# The chance that a learner stops before each next course.
+STOP_CHANCE = 0.12
 
 
 class Command(BaseCommand):
@@ -56,7 +58,7 @@ class Command(BaseCommand):
             moment = start + timedelta(days=rng.uniform(0, 300))
             for course in (c for c in program.courses if not c.planned):
                 moment += timedelta(days=rng.uniform(5, 45))
-                if moment >= now or rng.random() < 0.12:  # some stop on the way
+                if moment >= now or rng.random() < STOP_CHANCE:
                     break
                 percent = round(rng.triangular(0.4, 1.0, 0.84), 2)
                 completion = round(min(1.0, max(0.1, percent + rng.uniform(-0.25, 0.2))), 2)
