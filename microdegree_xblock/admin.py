@@ -5,13 +5,15 @@ The admin validates with the same checks as the program files (``catalog.py``) a
 """
 from __future__ import annotations
 
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -368,3 +370,27 @@ class AwardAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, ngettext("%(count)d award re-issued.", "%(count)d awards re-issued.", count)
                           % {"count": count})
+
+
+class ReportingLink:  # pylint: disable=too-few-public-methods
+    """The dashboard's entry in the admin index, which lists models only: a stand-in, no table (ADR 37)."""
+
+    _meta = SimpleNamespace(app_label="microdegree", model_name="reporting", object_name="Reporting",
+                            verbose_name=_("reporting dashboard"), verbose_name_plural=_("reporting dashboard"),
+                            abstract=False, swapped=False, is_composite_pk=False, app_config=None)
+
+
+class ReportingLinkAdmin(admin.ModelAdmin):
+    """Shows the dashboard in the admin index, to staff; its "changelist" redirects to the dashboard."""
+
+    def get_model_perms(self, request: HttpRequest) -> dict[str, bool]:
+        """Only the view link, for staff (the dashboard itself is staff only)."""
+        return {"add": False, "change": False, "delete": False, "view": request.user.is_staff}
+
+    def get_urls(self) -> list[URLPattern]:
+        """The one page: a redirect to the dashboard, behind the admin's own sign-in."""
+        redirect = self.admin_site.admin_view(lambda request: HttpResponseRedirect(reverse("microdegree:reporting")))
+        return [path("", redirect, name="microdegree_reporting_changelist")]
+
+
+admin.site.register(cast(Any, [ReportingLink]), ReportingLinkAdmin)

@@ -23,6 +23,10 @@ urlpatterns = [
     path("achievements/export.json", views.achievements_export, name="achievements-export"),
     path("achievements/record.json", views.achievements_record, name="achievements-record"),
     path("achievements/<uuid:award_id>/visibility/", views.set_visibility, name="achievements-visibility"),
+    # Reporting for staff: the dashboard and its CSV exports (docs/decisions/0037).
+    path("reporting/", views.reporting_dashboard, name="reporting"),
+    path("reporting/awards.csv", views.reporting_awards_csv, name="reporting-awards-csv"),
+    path("reporting/funnel.csv", views.reporting_funnel_csv, name="reporting-funnel-csv"),
     # Verifiable credentials (docs/decisions/0020-0023).
     path("verify/", views.verify_any, name="verify-any"),
     path("verify/<uuid:award_id>/", views.verify_page, name="verify"),

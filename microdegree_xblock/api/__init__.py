@@ -13,6 +13,7 @@ Each concern has a module of its own; import from here, never from them:
 ``lifecycle``      revocation, re-issue, the learner's privacy choice, reconciliation, user retirement
 ``portability``    the learner's own data, whole, as JSON (data portability)
 ``record``         the learner's whole record as one CLR 2.0, signed by the platform (its own did:web)
+``reporting``      the admin dashboard's figures (aggregates in the database) and the CSV exports (ADR 37)
 ``backfill``       the awards due from the platform's past grades and completions, or an export file
 ``sources``        where a backfill reads: the platform's tables (through compat), export files (internal)
 ``signing``        the platform's keys, the proofs of every credential, the issuers' status lists
@@ -85,6 +86,24 @@ from .portability import export_learner_data
 from .progress import get_award, get_learner_awards, get_learner_progress
 from .record import get_learner_record, get_platform_controller_document
 from .recording import record_completion, record_grade, record_passing_status, refresh_completion
+from .reporting import (
+    AWARD_CSV_COLUMNS,
+    COURSE_KINDS,
+    FUNNEL_CSV_COLUMNS,
+    FUNNEL_STEPS,
+    REPORTED_KINDS,
+    CourseReport,
+    FunnelStep,
+    KindCounts,
+    ProgramReport,
+    Report,
+    ReportFilters,
+    award_csv_rows,
+    funnel_csv_rows,
+    get_report,
+    program_choices,
+    read_report_filters,
+)
 from .signing import (
     SigningKeyInfo,
     ensure_signing_key,
@@ -172,4 +191,20 @@ __all__ = [
     "track_credential_use",
     "track_verification",
     "verify_credential",
+    "AWARD_CSV_COLUMNS",
+    "COURSE_KINDS",
+    "FUNNEL_CSV_COLUMNS",
+    "FUNNEL_STEPS",
+    "REPORTED_KINDS",
+    "CourseReport",
+    "FunnelStep",
+    "KindCounts",
+    "ProgramReport",
+    "Report",
+    "ReportFilters",
+    "award_csv_rows",
+    "funnel_csv_rows",
+    "get_report",
+    "program_choices",
+    "read_report_filters",
 ]

@@ -57,13 +57,15 @@ from .credentials import (
     verify_any,
     verify_page,
 )
+from .reporting import reporting_awards_csv, reporting_dashboard, reporting_funnel_csv
 
 __all__ = [
     "AwardVisibilityView", "ApiSchemaView", "LearnerProgressView", "ProgramCatalogView", "achievements",
-    "achievements_export", "achievements_record", "platform_did_document",
-    "badge_image", "baked_badge", "baked_badge_png", "certificate_pdf", "credential_clr", "credential_edc",
-    "credential_ob3", "did_document", "extension_context", "linkedin_redirect", "ob2_assertion", "ob2_badge_class",
-    "ob2_issuer", "revocation_list", "set_visibility", "status_list", "verify_any", "verify_page",
+    "achievements_export", "achievements_record", "badge_image", "baked_badge", "baked_badge_png", "certificate_pdf",
+    "credential_clr", "credential_edc", "credential_ob3", "did_document", "extension_context", "linkedin_redirect",
+    "ob2_assertion", "ob2_badge_class", "ob2_issuer", "platform_did_document", "reporting_awards_csv",
+    "reporting_dashboard", "reporting_funnel_csv", "revocation_list", "set_visibility", "status_list", "verify_any",
+    "verify_page",
 ]
 
 
