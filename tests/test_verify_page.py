@@ -147,3 +147,25 @@ def test_degree_links_include_the_clr(catalog, learner, client, django_capture_o
     degree = program["degree"]
     assert degree["clr_url"].endswith(f"/credentials/{degree['id']}/clr/")
     assert client.get(degree["clr_url"].removeprefix("http://127.0.0.1:8000")).status_code == 200
+
+
+def test_an_old_style_course_keys_badge_class_and_image_are_served(db, client, django_capture_on_commit_callbacks):
+    """A course key of the old ``org/course/run`` form: its BadgeClass and image are reachable at their URL."""
+    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+
+    api.load_catalog(parse_catalog(
+        "issuers:\n  - {id: old, name: Old University, url: \"https://old.example.org\", country: DE}\n"
+        "programs:\n  - id: legacy\n    title: Legacy\n    issuers: [old]\n    courses:\n"
+        "      - {key: \"OldU/Intro/2019\", title: Intro, hours: 30}\n"
+        "      - {key: \"OldU/Second/2019\", title: Second, hours: 30}\n"
+        "      - {key: \"OldU/Third/2019\", title: Third, hours: 30}\n"))
+    user = get_user_model().objects.create_user("olga", "olga@example.org", "pw")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_grade(user.pk, "OldU/Intro/2019", 0.9)
+    award = next(a for a in api.get_learner_awards(user_id=user.pk) if a.kind == "achievement")
+    assertion = client.get(f"/microdegree/ob2/assertions/{award.id}/").json()
+    badge = urlsplit(assertion["badge"])
+    assert badge.path.endswith("/achievement/OldU/Intro/2019/")
+    badge_class = client.get(badge.path)
+    assert badge_class.status_code == 200 and badge_class.json()["name"].endswith("Intro")
+    assert client.get(urlsplit(badge_class.json()["image"]).path).status_code == 200

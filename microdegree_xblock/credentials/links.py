@@ -40,7 +40,8 @@ def badge_class_url(root: str, *, program_id: str, kind: str, course_key: str | 
     """The Open Badges 2.0 BadgeClass of a program course's award kind, or of a program's degree."""
     if kind == DEGREE or not course_key:
         return f"{_root(root)}/ob2/programs/{program_id}/degree/"
-    return f"{_root(root)}/ob2/programs/{program_id}/{kind}/{quote(course_key, safe=':+')}/"
+    # ':' and '+' (course-v1 keys) and '/' (old "org/course/run" keys) stay as they are: the route takes a path.
+    return f"{_root(root)}/ob2/programs/{program_id}/{kind}/{quote(course_key, safe=':+/')}/"
 
 
 def issuer_did_document_url(root: str, issuer_id: str) -> str:

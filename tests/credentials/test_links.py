@@ -86,6 +86,16 @@ def test_course_badge_class_keeps_the_course_key_in_one_segment(kind):
     assert match.kwargs == {"program_id": "dr-med-ki", "kind": kind, "course_key": COURSE}
 
 
+@pytest.mark.parametrize("kind", [PARTICIPATION, ACHIEVEMENT])
+def test_an_old_style_course_key_keeps_its_slashes_and_resolves(kind):
+    url = links.badge_class_url(ROOT, program_id="dr-med-ki", kind=kind, course_key="Charite/Basics/2019")
+    assert url == f"{ROOT}/microdegree/ob2/programs/dr-med-ki/{kind}/Charite/Basics/2019/"
+    match = resolve(urlsplit(url).path)
+    assert (match.view_name, match.kwargs["course_key"]) == ("microdegree:ob2-badge", "Charite/Basics/2019")
+    image = resolve(urlsplit(url).path + "image/")
+    assert (image.view_name, image.kwargs["course_key"]) == ("microdegree:ob2-badge-image", "Charite/Basics/2019")
+
+
 def test_other_reserved_characters_of_a_course_key_are_percent_encoded():
     url = links.badge_class_url(ROOT, program_id="p", kind=ACHIEVEMENT, course_key="course-v1:A B+C?D#E+2024")
     assert url.endswith("/course-v1:A%20B+C%3FD%23E+2024/")
