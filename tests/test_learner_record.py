@@ -85,3 +85,17 @@ def test_the_platforms_did_document_lists_every_key(record, client):
 
 def test_only_the_learner_gets_their_record(client, catalog):
     assert client.get(URL).status_code == 302
+
+
+def test_a_records_reads_do_not_grow_with_its_stored_credentials(record, learner, earn,
+                                                                  django_assert_max_num_queries):
+    """Once its members are stored, a record reads them in one query: more awards cost no more queries."""
+    from django.db import connection  # pylint: disable=import-outside-toplevel
+    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+
+    with CaptureQueriesContext(connection) as before:
+        api.get_learner_record(user_id=learner.pk)
+    earn(learner, VET[2], 0.9)  # one more record, in a programme of the record already
+    api.get_learner_record(user_id=learner.pk)  # signs and stores its member credential
+    with django_assert_max_num_queries(len(before)):
+        api.get_learner_record(user_id=learner.pk)

@@ -169,3 +169,10 @@ def test_an_old_style_course_keys_badge_class_and_image_are_served(db, client, d
     badge_class = client.get(badge.path)
     assert badge_class.status_code == 200 and badge_class.json()["name"].endswith("Intro")
     assert client.get(urlsplit(badge_class.json()["image"]).path).status_code == 200
+
+
+def test_wallets_get_the_credential_inline_and_learners_save_it_as_a_file(award, client):
+    url = f"/microdegree/credentials/{award.id}/ob3/"
+    assert client.get(url)["Content-Disposition"] == f'inline; filename="{award.id}-ob3.json"'
+    assert client.get(url + "?download")["Content-Disposition"] == f'attachment; filename="{award.id}-ob3.json"'
+    assert client.get(f"/microdegree/credentials/{award.id}/badge.png")["Content-Disposition"].startswith("attachment")

@@ -15,8 +15,7 @@ from ..credentials import ob3, record
 from ..credentials.dates import iso_z
 from ..data import ACHIEVEMENT, DEGREE
 from ..models import Award, SigningKey
-from .facts import program_by_pk
-from .signing import member_credential, platform_did, sign_as_platform
+from .signing import member_credentials, platform_did, sign_as_platform
 
 __all__ = ["get_learner_record", "get_platform_controller_document"]
 
@@ -30,13 +29,9 @@ def get_learner_record(*, user_id: int) -> str:
     awards = list(Award.objects.filter(user_id=user_id, revoked_at__isnull=True)
                   .select_related("program", "user", "status_list__issuer").order_by("issued_at", "id"))
     members = []
-    degree_of: dict[int, str] = {}
-    credentials = {}
-    for award in awards:
-        credential = member_credential(award, program_by_pk(award.program_id))
-        credentials[award.pk] = credential
-        if award.kind == DEGREE:
-            degree_of[award.program_id] = credential["credentialSubject"]["achievement"]["id"]
+    credentials = member_credentials(awards)
+    degree_of = {award.program_id: credentials[award.pk]["credentialSubject"]["achievement"]["id"]
+                 for award in awards if award.kind == DEGREE}
     for award in awards:
         parent = degree_of.get(award.program_id) if award.kind == ACHIEVEMENT else None
         members.append(record.RecordMember(credentials[award.pk], degree_achievement_id=parent))

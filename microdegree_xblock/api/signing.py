@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +28,7 @@ from .facts import award_facts, issuer_facts, program_by_pk
 
 __all__ = [
     "SigningKeyInfo", "ensure_signing_key", "generate_signing_key_pem", "get_signing_keys", "issue_credentials",
-    "member_credential", "platform_did", "rotate_signing_key", "set_status_bits", "sign_as_platform",
+    "member_credentials", "platform_did", "rotate_signing_key", "set_status_bits", "sign_as_platform",
     "unsigned_award_pks",
 ]
 
@@ -242,15 +242,30 @@ def _sign_clr(degree: Award, facts: AwardFacts, program: Program, *, signer: Iss
            text=_sign(document, signer, key))
 
 
-def member_credential(award: Award, program: Program) -> dict[str, Any]:
+def member_credentials(awards: Sequence[Award]) -> dict[int, dict[str, Any]]:
     """
-    An award's credential as a CLR bundles it (signed by its awarding body; stored once, then served as stored).
+    Each award's credential as a CLR bundles it, by award pk: signed by its awarding body, stored once.
 
-    ``award`` has its program, user and status list (with its issuer) selected.
+    ``awards`` have their program, user and status list (with its issuer) selected. The stored ones are read in one
+    query; only those not stored yet read their programme (once per programme) and the key, and are signed.
     """
-    lead = program.program_issuers.all()[0].issuer
-    issuer = award.status_list.issuer if award.status_list is not None else lead
-    return dict(json.loads(_member_text(award, program, issuer_facts(issuer), issuer, _active_key())))
+    stored = dict(SignedCredential.objects.filter(award__in=[a.pk for a in awards],
+                                                  format=SignedCredential.CLR_MEMBER).values_list("award_id", "text"))
+    key: ActiveKey | None = None
+    programs: dict[int, Program] = {}
+    members = {}
+    for award in awards:
+        text = stored.get(award.pk)
+        if text is None:
+            key = key or _active_key()
+            if award.program_id not in programs:
+                programs[award.program_id] = program_by_pk(award.program_id)
+            program = programs[award.program_id]
+            lead = program.program_issuers.all()[0].issuer
+            issuer = award.status_list.issuer if award.status_list is not None else lead
+            text = _member_text(award, program, issuer_facts(issuer), issuer, key)
+        members[award.pk] = json.loads(text)
+    return members
 
 
 def platform_did() -> str:

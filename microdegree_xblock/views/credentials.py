@@ -74,14 +74,19 @@ def verify_any(request: HttpRequest) -> HttpResponse:
     return HttpResponse(html, status=status)
 
 
+def _served(response: HttpResponse, request: HttpRequest, award_id: uuid.UUID, what: str, *, filename: str,
+            attachment: bool = False) -> HttpResponse:
+    """A credential document as served: its file name (to open in place, or to save), and the download tracked."""
+    response["Content-Disposition"] = f'{"attachment" if attachment else "inline"}; filename="{filename}"'
+    api.track_credential_use(award_id=award_id, what=what, viewer_id=_viewer(request))
+    return response
+
+
 def _signed(request: HttpRequest, award_id: uuid.UUID, fmt: str) -> HttpResponse:
     text = api.get_signed_credential(award_id=award_id, fmt=fmt, viewer_id=_viewer(request))
-    response = _document(text)
     # Wallets fetch the plain URL; ``?download`` is the file a learner saves (and imports into a wallet).
-    disposition = "attachment" if "download" in request.GET else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{award_id}-{fmt}.json"'
-    api.track_credential_use(award_id=award_id, what=fmt, viewer_id=_viewer(request))
-    return response
+    return _served(_document(text), request, award_id, fmt, filename=f"{award_id}-{fmt}.json",
+                   attachment="download" in request.GET)
 
 
 @require_safe
@@ -105,10 +110,8 @@ def credential_clr(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
 @answers_errors
 def credential_edc(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award as an unsigned European Digital Credential (ELM 3 JSON-LD), for its awarding body's e-seal."""
-    response = _document(api.get_edc_credential(award_id=award_id, viewer_id=_viewer(request)))
-    response["Content-Disposition"] = f'attachment; filename="{award_id}-edc.jsonld"'
-    api.track_credential_use(award_id=award_id, what="edc", viewer_id=_viewer(request))
-    return response
+    return _served(_document(api.get_edc_credential(award_id=award_id, viewer_id=_viewer(request))), request,
+                   award_id, "edc", filename=f"{award_id}-edc.jsonld", attachment=True)
 
 
 @require_safe
@@ -117,10 +120,8 @@ def credential_edc(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
 def certificate_pdf(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's PDF certificate."""
     data = api.get_certificate_pdf(award_id=award_id, viewer_id=_viewer(request))
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{award_id}.pdf"'
-    api.track_credential_use(award_id=award_id, what="pdf", viewer_id=_viewer(request))
-    return response
+    return _served(HttpResponse(data, content_type="application/pdf"), request, award_id, "pdf",
+                   filename=f"certificate-{award_id}.pdf")
 
 
 @require_safe
@@ -139,10 +140,8 @@ def linkedin_redirect(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse
 @answers_errors
 def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's badge image (SVG) with its Open Badges 2.0 assertion baked in."""
-    response = _svg(api.get_baked_badge(award_id=award_id, viewer_id=_viewer(request)))
-    response["Content-Disposition"] = f'inline; filename="badge-{award_id}.svg"'
-    api.track_credential_use(award_id=award_id, what="badge_svg", viewer_id=_viewer(request))
-    return response
+    return _served(_svg(api.get_baked_badge(award_id=award_id, viewer_id=_viewer(request))), request, award_id,
+                   "badge_svg", filename=f"badge-{award_id}.svg")
 
 
 @require_safe
@@ -151,10 +150,8 @@ def baked_badge(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
 def baked_badge_png(request: HttpRequest, award_id: uuid.UUID) -> HttpResponse:
     """The award's badge image as a PNG with its Open Badges 2.0 assertion baked in (an ``iTXt`` chunk)."""
     data = api.get_baked_badge_png(award_id=award_id, viewer_id=_viewer(request))
-    response = _public(HttpResponse(data, content_type="image/png"))
-    response["Content-Disposition"] = f'attachment; filename="badge-{award_id}.png"'
-    api.track_credential_use(award_id=award_id, what="badge_png", viewer_id=_viewer(request))
-    return response
+    return _served(_public(HttpResponse(data, content_type="image/png")), request, award_id, "badge_png",
+                   filename=f"badge-{award_id}.png", attachment=True)
 
 
 @require_safe
