@@ -15,6 +15,7 @@ from typing import NamedTuple
 PARTICIPATION = "participation"
 ACHIEVEMENT = "achievement"
 DEGREE = "degree"
+RECOGNITION = "recognition"
 COURSE_AWARD_KINDS = (PARTICIPATION, ACHIEVEMENT)
 
 # Course statuses in a learner's progress.
@@ -22,6 +23,16 @@ EARNED = "earned"
 IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
 PLANNED = "planned"
+
+
+def slot(kind: str, rule: str = "") -> str:
+    """
+    What a learner holds in one program course (or in the program), as one text: the kind, with its rule.
+
+    The platform's own awards have no rule (``achievement``); a recognition has the recognising body's rule id
+    (``recognition:lak-bw-cme``). The rules compare held awards by these.
+    """
+    return f"{kind}:{rule}" if rule else kind
 
 
 def new_salt() -> str:
@@ -67,14 +78,22 @@ class AwardDue:
     An award the rules say is due, with the value and threshold that justify it.
 
     Attributes:
-        kind (str): participation or achievement.
-        value (Decimal): the measured value that met the threshold.
-        threshold (Decimal): the threshold applied.
+        kind (str): participation, achievement, recognition or degree.
+        value (Decimal | None): the measured value that met the threshold (None: a degree, or a programme's
+            recognition without a threshold of its own).
+        threshold (Decimal | None): the threshold applied.
+        rule (str): the recognition's id ("" for the platform's own awards).
     """
 
     kind: str
-    value: Decimal
-    threshold: Decimal
+    value: Decimal | None
+    threshold: Decimal | None
+    rule: str = ""
+
+    @property
+    def slot(self) -> str:
+        """The award as the held awards name it (:func:`slot`)."""
+        return slot(self.kind, self.rule)
 
 
 class NewAward(NamedTuple):
@@ -90,10 +109,31 @@ class NewAward(NamedTuple):
     course_key: object
     kind: str
     issued_at: datetime
-    evidence_value: Decimal
-    evidence_threshold: Decimal
+    evidence_value: Decimal | None
+    evidence_threshold: Decimal | None
     evidence_event_type: str
     evidence_event_time: datetime | None
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class RecognitionRule:
+    """
+    A recognising body's rule for one program course, or for the whole program (``course_key`` empty).
+
+    Attributes:
+        pk (int): the stored recognition's primary key (what a recorded condition names).
+        rule (str): the recognition's id in its program (an award's ``rule``).
+        course_key (str): the course it recognises; "" for the program's degree.
+        threshold (Decimal | None): that body's grade share; None for a program's recognition without one.
+        needs_condition (bool): a further condition (an on-site exam) must be recorded as passed.
+    """
+
+    pk: int
+    rule: str
+    course_key: str
+    threshold: Decimal | None
+    needs_condition: bool = False
 
 
 @dataclass(frozen=True)

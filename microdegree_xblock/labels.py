@@ -10,7 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from .data import ACHIEVEMENT, DEGREE, PARTICIPATION
+from .data import ACHIEVEMENT, DEGREE, PARTICIPATION, RECOGNITION
 
 __all__ = ["KIND_LABELS", "kind_label", "kind_name"]
 
@@ -18,6 +18,7 @@ KIND_LABELS: dict[str, Promise] = {
     PARTICIPATION: _("Participation confirmation"),
     ACHIEVEMENT: _("Achievement record"),
     DEGREE: _("Micro-degree"),
+    RECOGNITION: _("Recognition"),
 }
 
 

@@ -21,3 +21,5 @@ SHARE_PLACES = 4
 SMALLEST_THRESHOLD = Decimal(1).scaleb(-SHARE_PLACES)
 # Measured values (grade, completion) are shares from 0 to 1.
 SHARE = (Decimal(0), Decimal(1))
+# What a recognition grants (12 CME points, 2 ECTS): more than 0, at most 1,000, one decimal place.
+CREDITS = (Decimal(0), Decimal(1000))

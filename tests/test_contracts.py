@@ -28,7 +28,7 @@ BREAKS = {
     "builders-without-signer": ("credentials/ob3.py", "from . import proofs",
                                 "microdegree_xblock.credentials.ob3 -> microdegree_xblock.credentials.proofs"),
     "models-behind-api": ("block.py", "from . import models", "microdegree_xblock.block -> microdegree_xblock.models"),
-    "pure-rules": ("rules.py", "import django.utils.timezone", "microdegree_xblock.rules -> django"),
+    "pure-rules": ("rules/tree.py", "import django.utils.timezone", "microdegree_xblock.rules.tree -> django"),
     "pure-credentials": ("credentials/linkedin.py", "import rest_framework",
                          "microdegree_xblock.credentials.linkedin -> rest_framework"),
     "platform-behind-compat": ("handlers.py", "import openedx_events",

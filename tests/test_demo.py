@@ -26,7 +26,8 @@ def demo(db):  # pylint: disable=unused-argument
 def test_demo_programs_are_the_concepts_programs():
     spec = parse_catalog(DEMO_PROGRAMS.read_text(encoding="utf-8"))
     assert spec.warnings == ()
-    vet, med = spec.programs
+    vet, med, nested = spec.programs
+    assert nested.requires == ("ai-vet",) and nested.capstone is not None
     assert vet.title == "AI_VET – KI in der beruflichen Bildung"
     assert vet.issuers == ("uni-mannheim", "uni-stuttgart")
     assert [int(c.hours) for c in vet.courses] == [25, 50, 50, 25]

@@ -59,6 +59,7 @@ from .catalog import (
     get_programs,
     is_program_course,
     known_issuer_ids,
+    known_programs,
     load_catalog,
 )
 from .certificate import get_certificate_pdf
@@ -171,6 +172,7 @@ __all__ = [
     "issue_credentials",
     "is_program_course",
     "known_issuer_ids",
+    "known_programs",
     "linkedin_url",
     "load_catalog",
     "process_awards",

@@ -20,19 +20,23 @@ from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connections, transaction
-from django.db.models import Field, Prefetch, QuerySet
+from django.db.models import Exists, Field, OuterRef, Prefetch, QuerySet
 from opaque_keys import InvalidKeyError
+from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
 
 from .. import conf, rules
 from ..catalog import compared_course_key
-from ..data import DEGREE, AwardInfo, CourseInfo, CourseRule, IssuerInfo, ProgramInfo
+from ..data import DEGREE, AwardInfo, CourseInfo, CourseRule, IssuerInfo, ProgramInfo, RecognitionRule
 from ..exceptions import UnknownAward
-from ..models import Award, Issuer, LearnerCourseState, Program, ProgramCourse, ProgramIssuer
+from ..models import Award, Issuer, LearnerCourseState, Program, ProgramCourse, ProgramIssuer, Recognition
 
 log = logging.getLogger(__name__)
 
 BADGE_ORIGIN = "microdegree"
+# The stored course key of a degree or a whole programme's recognition, as a query compares it (the empty text;
+# the field would read "" as a key to parse, and None as NULL).
+NO_COURSE = CourseKeyField.Empty
 # Namespace of the badge template UUIDs: uuid5 of this and a program course's identity is stable forever.
 TEMPLATE_NAMESPACE = uuid.UUID("6f1f2a0e-3b8e-5d7c-9a4e-6d6963726f64")
 # Attempts at a write that lost a lock race (a MySQL deadlock, a busy SQLite), when we own the transaction.
@@ -258,6 +262,10 @@ class ProgramCourseRow:
     achievement_threshold: Decimal | None
     participation_threshold: Decimal | None
     parsed_key: CourseKey
+    # The capstone of a programme whose capstone's record comes last (docs/decisions/0040).
+    capstone_last: bool = False
+    # The outside bodies' recognitions of this programme course: (pk, id, own threshold or None, has a condition).
+    recognitions: tuple[tuple[int, str, Decimal | None, bool], ...] = ()
     # The last rule made and the defaults it was made for, as one tuple (replaced whole: safe across threads). The
     # defaults are settings, read at each event: a changed setting makes a new rule at once.
     _last_rule: list[tuple[tuple[Decimal, Decimal], CourseRule] | None] = field(
@@ -278,6 +286,16 @@ class ProgramCourseRow:
         self._last_rule[0] = (defaults, made)
         return made
 
+    def recognition_rules(self, defaults: tuple[Decimal, Decimal]) -> tuple[RecognitionRule, ...]:
+        """The recognitions' rules, a threshold left empty resolved to the course's achievement threshold."""
+        if not self.recognitions:
+            return ()
+        achievement = self.rule(defaults).achievement_threshold
+        return tuple(RecognitionRule(pk=pk, rule=slug, course_key=self.course_key,
+                                     threshold=achievement if own is None else rules.to_share(own),
+                                     needs_condition=needs)
+                     for pk, slug, own, needs in self.recognitions)
+
 
 class _CatalogMemo:
     """The program courses by course key as MySQL's collation and the catalog's checks compare it (no case, accents)."""
@@ -294,14 +312,33 @@ _MEMO = _CatalogMemo()
 
 
 def _load_program_courses() -> dict[str, tuple[ProgramCourseRow, ...]]:
+    """
+    The program courses by compared key, each with its recognitions, in one query.
+
+    A row per course and recognition of its program; a recognition of some courses only is marked whether it
+    names this one.
+    """
+    selected = Recognition.courses.through.objects.filter(recognition_id=OuterRef("program__recognitions__pk"),
+                                                           programcourse_id=OuterRef("pk"))
+    courses: dict[int, tuple[Any, ...]] = {}
+    recognitions: dict[int, list[tuple[int, str, Decimal | None, bool]]] = defaultdict(list)
+    for row in ProgramCourse.objects.annotate(selected=Exists(selected)).order_by(
+            "pk", "program__recognitions__order", "program__recognitions__pk").values_list(
+            "pk", "program_id", "program__slug", "course_key", "planned", "achievement_threshold",
+            "participation_threshold", "capstone", "program__capstone_last", "program__recognitions__pk",
+            "program__recognitions__slug", "program__recognitions__threshold", "program__recognitions__condition",
+            "program__recognitions__all_courses", "program__recognitions__whole_program", "selected"):
+        course_pk, *course, rec_pk, slug, threshold, condition, every, whole, chosen = row
+        courses[course_pk] = tuple(course)
+        if rec_pk is not None and not whole and (every or chosen):
+            recognitions[course_pk].append((rec_pk, slug, threshold, bool(condition)))
     by_key: dict[str, list[ProgramCourseRow]] = defaultdict(list)
-    for row in ProgramCourse.objects.values_list("program_id", "program__slug", "course_key", "planned",
-                                                 "achievement_threshold", "participation_threshold"):
-        program_pk, program_id, key, planned, achievement, participation = row
+    for course_pk, (program_pk, program_id, key, planned, achievement, participation, capstone, last) in (
+            courses.items()):
         assert key is not None  # a program course always has its key
-        by_key[compared_course_key(str(key))].append(
-            ProgramCourseRow(program_pk, program_id, str(key), planned, achievement, participation,
-                             parse_course_key(key)))
+        by_key[compared_course_key(str(key))].append(ProgramCourseRow(
+            program_pk, program_id, str(key), planned, achievement, participation, parse_course_key(key),
+            capstone_last=bool(capstone and last), recognitions=tuple(recognitions[course_pk])))
     return {key: tuple(rows) for key, rows in by_key.items()}
 
 

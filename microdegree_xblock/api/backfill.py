@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -32,12 +32,14 @@ from opaque_keys.edx.keys import CourseKey
 
 from .. import compat, conf, rules
 from ..catalog import compared_course_key
-from ..data import GradeSeen, NewAward
-from ..models import Award, BackfillRun, LearnerCourseState, Program, ProgramCourse
+from ..data import GradeSeen, NewAward, slot
+from ..models import Award, BackfillRun, LearnerCourseState, Program, ProgramCourse, RecognitionCondition
 from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, parse_course_key, program_course_rows
+from .awarding import due_awards
 from .bulk import insert_rows, new_state
 from .effects import after_commit
-from .recording import at_most_one, due_awards, merge_observation
+from .recording import at_most_one, merge_observation
+from .requirements import capstone_ready
 from .sources import ExportFile, Measured, platform_batches
 
 __all__ = ["BACKFILL_BATCH_SIZE", "BackfillReport", "backfill", "describe_backfill", "queue_backfill"]
@@ -297,10 +299,11 @@ def _write(rows: Sequence[Measured], wanted: set[str], *, grade_event: str, comp
         found = found.select_for_update()
     states = {(state.user_id, str(state.course_key)): state for state in found}
     held: dict[tuple[int, str], dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for user_id, award_key, program_pk, kind in Award.objects.filter(
+    for user_id, award_key, program_pk, kind, rule in Award.objects.filter(
             user_id__in=users, course_key__in=list(parsed.values())).values_list(
-            "user_id", "course_key", "program_id", "kind"):
-        held[(user_id, str(award_key))][program_pk].add(kind)
+            "user_id", "course_key", "program_id", "kind", "rule"):
+        held[(user_id, str(award_key))][program_pk].add(slot(kind, rule))
+    conditions = _passed_conditions(users, parsed, courses_of)
     missing = {user_id for user_id, key in pairs if (user_id, key) not in states}
     # A retired learner's user row stays, renamed; the platform's tables may still hold their grades: no awards.
     known = set(get_user_model().objects.filter(pk__in=missing).exclude(
@@ -326,13 +329,34 @@ def _write(rows: Sequence[Measured], wanted: set[str], *, grade_event: str, comp
             if changed:
                 created.append(state)
         fields |= changed
-        awards += due_awards(state, courses_of[key], held[(user_id, key)], issued_at=now)
+        awards += due_awards(state, courses_of[key], held[(user_id, key)], issued_at=now,
+                             conditions=conditions.get((user_id, key), frozenset()), ready=_ready_for(user_id))
     report.states += len(created) + len(updated)
     slugs = {row.program_pk: row.program_id for rows_ in courses_of.values() for row in rows_}
     report.awards.update((slugs[award.program_id], award.kind) for award in awards)
     if report.dry_run:
         return []
     return _store(created, updated, fields, awards, slugs, now=now)
+
+
+def _ready_for(user_id: int) -> Callable[[ProgramCourseRow], bool]:
+    """Whether a capstone taken last may be earned by this learner now (asked only for such a capstone)."""
+    def ready(row: ProgramCourseRow) -> bool:
+        return capstone_ready(user_id, row.program_pk, row.course_key)
+    return ready
+
+
+def _passed_conditions(users: set[int], parsed: dict[str, CourseKey],
+                       courses_of: Mapping[str, Sequence[ProgramCourseRow]]) -> dict[tuple[int, str], set[int]]:
+    """The recognitions' conditions the batch's learners passed, by (learner, course); no query without any."""
+    if not any(needs for rows in courses_of.values() for row in rows for _pk, _id, _t, needs in row.recognitions):
+        return {}
+    passed: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for user_id, key, recognition_pk in RecognitionCondition.objects.filter(
+            user_id__in=users, course_key__in=list(parsed.values()), passed=True).values_list(
+            "user_id", "course_key", "recognition_id"):
+        passed[(user_id, str(key))].add(recognition_pk)
+    return passed
 
 
 def _store(created: list[SimpleNamespace], updated: list[LearnerCourseState], fields: set[str],

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from opaque_keys.edx.keys import CourseKey
 
 from ..catalog import (
@@ -25,11 +25,12 @@ from ..catalog import (
     validate_catalog,
 )
 from ..data import ProgramInfo
-from ..models import Issuer, Program, ProgramCourse, ProgramIssuer
+from ..models import Issuer, Program, ProgramCourse, ProgramGroup, ProgramIssuer, ProgramStep, Recognition
+from . import structure
 from ._internal import catalog_changed, parse_course_key, program_course_rows, program_infos, programs_with_courses
 
 __all__ = ["CatalogLoadReport", "catalog_changed", "catalog_problems", "connect_catalog_signals", "dump_catalog",
-           "get_program", "get_programs", "is_program_course", "known_issuer_ids", "load_catalog"]
+           "get_program", "get_programs", "is_program_course", "known_issuer_ids", "known_programs", "load_catalog"]
 
 
 def get_programs() -> list[ProgramInfo]:
@@ -56,9 +57,11 @@ def _on_catalog_saved(sender: Any, **kwargs: Any) -> None:  # pylint: disable=un
 
 def connect_catalog_signals() -> None:
     """Forget the remembered program courses whenever a program, its issuers or its courses are saved or deleted."""
-    for model in (Program, ProgramCourse, ProgramIssuer):
+    for model in (Program, ProgramCourse, ProgramIssuer, ProgramGroup, ProgramStep, Recognition):
         for signal in (post_save, post_delete):
             signal.connect(_on_catalog_saved, sender=model, dispatch_uid=f"microdegree.catalog.{model.__name__}")
+    m2m_changed.connect(_on_catalog_saved, sender=Recognition.courses.through,
+                        dispatch_uid="microdegree.catalog.Recognition.courses")
 
 
 def known_issuer_ids() -> set[str]:
@@ -111,6 +114,12 @@ def load_catalog(spec: CatalogSpec) -> CatalogLoadReport:
             _store_issuer(ispec, issuers, created, updated, unchanged)
         for pspec in spec.programs:
             _store_program(pspec, issuers, created=created, updated=updated, unchanged=unchanged, removed=removed)
+        # The nested programmes once all are stored: a programme may require one declared after it.
+        for pspec in spec.programs:
+            label = f"program {pspec.id}"
+            if structure.store_steps(Program.objects.get(slug=pspec.id), pspec.requires) and label in unchanged:
+                unchanged.remove(label)
+                updated.append(label)
         catalog_changed()  # bulk_create sends no post_save
         transaction.on_commit(catalog_changed)
     changed = {*created, *updated}
@@ -144,6 +153,7 @@ def _course_values(spec: CourseSpec, order: int) -> dict[str, Any]:
 
 def _program_values(spec: ProgramSpec) -> dict[str, Any]:
     return {
+        "capstone_last": bool(spec.capstone and spec.capstone.last),
         "title": spec.title, "description": spec.description, "learning_outcomes": "\n".join(spec.learning_outcomes),
         "eqf_level": spec.eqf_level, "participation_form": spec.participation_form,
         "assessment_type": spec.assessment_type, "quality_assurance": spec.quality_assurance,
@@ -174,9 +184,15 @@ def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: li
         dirty = True
     # Course keys compare without case or accents, as the column does (MySQL's collation; NOCASE on SQLite): a key
     # respelt in the file is the same course, updated to its new spelling, not a second row the constraint refuses.
+    groups, groups_changed = structure.store_groups(program, spec.electives)
+    dirty |= groups_changed
+    placed = [(cspec, None) for cspec in spec.courses] + [
+        (cspec, groups[group.id]) for group in spec.electives for cspec in group.courses]
+    capstone = compared_course_key(spec.capstone.key) if spec.capstone else None
     existing = {compared_course_key(str(course.course_key)): course for course in program.courses.all()}
-    for order, cspec in enumerate(spec.courses):
-        values = _course_values(cspec, order)
+    for order, (cspec, group) in enumerate(placed):
+        values = {**_course_values(cspec, order), "group": group,
+                  "capstone": compared_course_key(cspec.key) == capstone}
         course = existing.pop(compared_course_key(cspec.key), None)
         if course is None:
             ProgramCourse.objects.create(program=program, course_key=CourseKey.from_string(cspec.key), **values)
@@ -188,6 +204,7 @@ def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: li
         course.delete()
         removed.append(f"{label}: {course.course_key}")
         dirty = True
+    dirty |= structure.store_recognitions(program, spec.recognitions, issuers)
     if is_new:
         created.append(label)
     elif dirty:
@@ -202,7 +219,14 @@ def _decimal_or_none(value: Decimal | None) -> Decimal | None:
 
 def dump_catalog() -> CatalogSpec:
     """Every stored issuer and program, as a catalog (the inverse of :func:`load_catalog`)."""
-    programs = programs_with_courses().order_by("slug")
+    programs = programs_with_courses().prefetch_related(*structure.structure_prefetches()).order_by("slug")
+
+    def course_spec(c: ProgramCourse) -> CourseSpec:
+        return CourseSpec(
+            key=str(c.course_key), title=c.title, hours=c.hours.normalize(), ects=_decimal_or_none(c.ects),
+            planned=c.planned, achievement_threshold=_decimal_or_none(c.achievement_threshold),
+            participation_threshold=_decimal_or_none(c.participation_threshold), badge_image=c.badge_image_url,
+        )
     return CatalogSpec(
         issuers=tuple(
             IssuerSpec(id=i.slug, name=i.name, url=i.url, email=i.email, country=i.country)
@@ -212,16 +236,8 @@ def dump_catalog() -> CatalogSpec:
             ProgramSpec(
                 id=p.slug, title=p.title, description=p.description,
                 issuers=tuple(link.issuer.slug for link in p.program_issuers.all()),
-                courses=tuple(
-                    CourseSpec(
-                        key=str(c.course_key), title=c.title, hours=c.hours.normalize(),
-                        ects=_decimal_or_none(c.ects), planned=c.planned,
-                        achievement_threshold=_decimal_or_none(c.achievement_threshold),
-                        participation_threshold=_decimal_or_none(c.participation_threshold),
-                        badge_image=c.badge_image_url,
-                    )
-                    for c in p.courses.all()
-                ),
+                courses=tuple(course_spec(c) for c in structure.required_courses(p)),
+                **structure.dump_structure(p, course_spec),
                 learning_outcomes=tuple(line for line in p.learning_outcomes.splitlines() if line.strip()),
                 eqf_level=p.eqf_level, participation_form=p.participation_form, assessment_type=p.assessment_type,
                 quality_assurance=p.quality_assurance, badge_image=p.badge_image_url,
@@ -242,7 +258,12 @@ def catalog_problems() -> list[str]:
     check ``microdegree.W002`` and the admin's warnings report, so that an admin fixes it.
     """
     try:
-        validate_catalog(catalog_to_dict(dump_catalog()))
+        validate_catalog(catalog_to_dict(dump_catalog()), known_issuer_ids=known_issuer_ids())
     except CatalogError as exc:
         return list(exc.errors)
     return []
+
+
+def known_programs() -> dict[str, ProgramSpec]:
+    """The stored programmes as catalog specs, by id: what a file may require without declaring it."""
+    return {program.id: program for program in dump_catalog().programs}

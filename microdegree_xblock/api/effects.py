@@ -13,17 +13,18 @@ however often the work runs (docs/decisions/0028-celery-tasks-acks-late-and-idem
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from .. import compat, conf, rules
+from .. import compat, conf
 from ..data import ACHIEVEMENT, DEGREE
 from ..labels import kind_name
 from ..models import Award, Program, ProgramCourse
-from ._internal import BADGE_ORIGIN, course_info, insert_award, template_uuid, with_retries
+from ._internal import BADGE_ORIGIN, insert_award, template_uuid, with_retries
+from .requirements import degree_due, issue_capstone_if_ready, issue_program_recognitions, outer_program_pks
 from .signing import issue_credentials
 from .tracking import AWARD_ISSUED, track_award
 
@@ -58,27 +59,50 @@ def process_awards(*, award_pks: Iterable[int]) -> None:
     for award in awards:
         announce_award(award)
     for user_id, program_pk in {(a.user_id, a.program_id) for a in awards if a.kind == ACHIEVEMENT}:
-        try:
-            with_retries(issue_degree_if_due, user_id, program_pk)
-        except Exception:  # pylint: disable=broad-except
-            log.exception("microdegree: degree check failed for user %s in program %s", user_id, program_pk)
+        _checked(_after_achievement, user_id, program_pk)
+    for user_id, program_pk in {(a.user_id, a.program_id) for a in awards if a.kind == DEGREE}:
+        _checked(_after_degree, user_id, program_pk)
+
+
+def _checked(work: Callable[[int, int], None], user_id: int, program_pk: int) -> None:
+    try:
+        with_retries(work, user_id, program_pk)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("microdegree: %s failed for user %s in program %s", work.__name__, user_id, program_pk)
+
+
+def _after_achievement(user_id: int, program_pk: int) -> None:
+    """A new record in a programme: its capstone's record (when taken last and now due), then its degree."""
+    with transaction.atomic():
+        capstone = issue_capstone_if_ready(user_id, program_pk)
+        if capstone:
+            after_commit([award.pk for award in capstone])  # whose own run checks the degree
+            return
+    issue_degree_if_due(user_id, program_pk)
+
+
+def _after_degree(user_id: int, program_pk: int) -> None:
+    """A new degree: the whole programme's recognitions now due, and the degrees of programmes that nest it."""
+    with transaction.atomic():
+        created = issue_program_recognitions(user_id, program_pk)
+        if created:
+            after_commit([award.pk for award in created])
+    for outer_pk in outer_program_pks(program_pk):
+        issue_degree_if_due(user_id, outer_pk)
 
 
 def issue_degree_if_due(user_id: int, program_pk: int) -> Award | None:
-    """Issue the learner's degree of a program when every course's record is held (its work follows after commit)."""
-    program = Program.objects.get(pk=program_pk)
-    defaults = conf.default_thresholds()
-    courses = [course_info(course, defaults).rule for course in program.courses.all()]
-    achieved = {
-        str(key) for key in Award.objects.filter(
-            user_id=user_id, program_id=program_pk, kind=ACHIEVEMENT, revoked_at__isnull=True
-        ).values_list("course_key", flat=True)
-    }
-    if not rules.degree_due(courses, achieved):
+    """
+    Issue the learner's degree of a program when its requirement tree holds (its work follows after commit).
+
+    The tree holds with every required course's record, the chosen electives and the nested programmes' degrees.
+    """
+    if not degree_due(user_id, program_pk):
         return None
+    program = Program.objects.get(pk=program_pk)
     with transaction.atomic():
         degree = Award(user_id=user_id, program_id=program_pk, course_key=None, kind=DEGREE,
-                       issued_at=timezone.now(), evidence_event_type="microdegree.degree.all_courses_achieved")
+                       issued_at=timezone.now(), evidence_event_type="microdegree.degree.requirements_met")
         if not insert_award(degree):
             return None
         log.info("microdegree: degree %s issued to user %s in program %s", degree.uuid, user_id, program.slug)

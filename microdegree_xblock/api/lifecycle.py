@@ -20,7 +20,15 @@ from opaque_keys.edx.keys import CourseKey
 from ..data import ACHIEVEMENT, AwardInfo, GradeSeen
 from ..exceptions import AwardReissued, UnknownAward
 from ..guards import retiring
-from ..models import Award, BackfillRun, LearnerCourseState, ProgramCourse
+from ..models import (
+    Award,
+    BackfillRun,
+    ConditionRecorder,
+    LearnerCourseState,
+    ProgramCourse,
+    RecognitionCondition,
+    RecognitionConditionEntry,
+)
 from ._internal import award_info, award_row, insert_award, parse_course_key
 from .effects import after_commit, issue_degree_if_due, process_awards, send_badge_event
 from .recording import record
@@ -181,6 +189,10 @@ def retire_user(*, user_id: int) -> int:
         with retiring():
             awards, _deleted = Award.objects.filter(user_id=user_id).delete()
         states, _deleted = LearnerCourseState.objects.filter(user_id=user_id).delete()
+        # Their recorded exam results and the trail of them; as staff, their right to record (what they recorded
+        # for others stays, its recorder emptied by the user's deletion if the platform ever deletes the row).
+        conditions = sum(model.objects.filter(user_id=user_id).delete()[0] for model in (
+            RecognitionCondition, RecognitionConditionEntry, ConditionRecorder))
         # An unfinished backfill's cursor may name the learner: it resumes just before them instead (nothing to read).
         for run in BackfillRun.objects.filter(finished_at__isnull=True).only("pk", "cursor"):
             if run.cursor == user_id:
@@ -190,5 +202,6 @@ def retire_user(*, user_id: int) -> int:
             for award in valid:
                 send_badge_event(award, revoked=True)
         transaction.on_commit(announce)
-    log.info("microdegree: retired user %s (%s awards, %s course states deleted)", user_id, awards, states)
-    return awards + states
+    log.info("microdegree: retired user %s (%s awards, %s course states, %s condition rows deleted)", user_id, awards,
+             states, conditions)
+    return awards + states + conditions

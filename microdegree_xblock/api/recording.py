@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -29,13 +28,16 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from .. import compat, conf, rules
-from ..data import ACHIEVEMENT, GradeSeen, LearnerState, NewAward, RecordResult
+from ..data import GradeSeen, LearnerState, RecordResult
 from ..models import Award, LearnerCourseState
+from ..rules.programs import due_recognitions
 from ._internal import WRITE_ATTEMPTS, ProgramCourseRow, StoredState, parse_course_key, program_course_rows, read_state
+from .awarding import due_awards, insert_awards, passed_conditions, read_held
 from .effects import after_commit
+from .requirements import capstone_ready
 
-__all__ = ["at_most_one", "due_awards", "insert_awards", "merge_observation", "record", "record_completion",
-           "record_grade", "record_passing_status", "refresh_completion"]
+__all__ = ["at_most_one", "merge_observation", "record", "record_completion", "record_grade", "record_passing_status",
+           "refresh_completion"]
 
 AWARD_BATCH = 500
 
@@ -147,14 +149,10 @@ def _improves(state: LearnerCourseState | StoredState, seen: GradeSeen) -> bool:
             or bool(seen.passed and (state.first_passed_at is None or seen.event_time < state.first_passed_at)))
 
 
+
+
 def _held(seen: GradeSeen) -> dict[int, set[str]]:
-    """The award kinds the learner holds in this course, per program (revoked and re-issued ones included)."""
-    held: dict[int, set[str]] = defaultdict(set)
-    for program_pk, kind in Award.objects.filter(user_id=seen.user_id, course_key=seen.course_key).values_list(
-        "program_id", "kind"
-    ):
-        held[program_pk].add(kind)
-    return held
+    return read_held(seen.user_id, seen.course_key)
 
 
 def _nothing_due(state: LearnerCourseState | StoredState, courses: Sequence[ProgramCourseRow],
@@ -166,11 +164,17 @@ def _nothing_due(state: LearnerCourseState | StoredState, courses: Sequence[Prog
     """
     learner = LearnerState(best_percent=state.best_percent, best_completion=state.best_completion)
     defaults = conf.default_thresholds()
-    if not any(rules.due_course_awards(course.rule(defaults), learner, set()) for course in courses):
+
+    def due(course: ProgramCourseRow, held: set[str]) -> bool:
+        # A recognition with a condition is issued when its condition is recorded, or by the first observation
+        # that raises the state to its threshold: an observation that raises nothing cannot make it due.
+        return bool(rules.due_course_awards(course.rule(defaults), learner, held) or due_recognitions(
+            [rec for rec in course.recognition_rules(defaults) if not rec.needs_condition], learner, held=held,
+            conditions=set()))
+    if not any(due(course, set()) for course in courses):
         return True
     held = _held(seen)
-    return not any(rules.due_course_awards(course.rule(defaults), learner, held[course.program_pk])
-                   for course in courses)
+    return not any(due(course, held[course.program_pk]) for course in courses)
 
 
 def record(seen: GradeSeen) -> RecordResult:
@@ -289,7 +293,13 @@ def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
     the awards go in with one statement. Should the database still refuse one, the whole savepoint is rolled back
     and logged by :func:`record`; the next event completes the work.
     """
-    awards = [Award(**due._asdict()) for due in due_awards(state, courses, _held(seen), issued_at=timezone.now())]
+    held = _held(seen)
+    conditions = passed_conditions(state, courses, held)
+
+    def ready(course: ProgramCourseRow) -> bool:
+        return capstone_ready(seen.user_id, course.program_pk, course.course_key)
+    awards = [Award(**due._asdict()) for due in due_awards(state, courses, held, issued_at=timezone.now(),
+                                                         conditions=conditions, ready=ready)]
     slugs = {course.program_pk: course.program_id for course in courses}
     for award in awards:
         log.info("microdegree: %s issued to user %s for %s in program %s",
@@ -297,39 +307,6 @@ def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
     return insert_awards(awards)
 
 
-def due_awards(state: LearnerCourseState | SimpleNamespace, courses: Sequence[ProgramCourseRow],
-               held: dict[int, set[str]], *, issued_at: datetime) -> list[NewAward]:
-    """
-    The awards due from a learner's course state and not yet held (per program), as plain data.
-
-    The one place, for the event path and the backfill alike, where the rules' decision becomes awards with their
-    evidence: the measurement that met the threshold, whichever event lets the award be issued (a re-sent grade,
-    a passing status, a reconcile or backfill run).
-    """
-    learner = LearnerState(best_percent=state.best_percent, best_completion=state.best_completion)
-    defaults = conf.default_thresholds()
-    awards = []
-    for course in courses:
-        for due in rules.due_course_awards(course.rule(defaults), learner, held[course.program_pk]):
-            if due.kind == ACHIEVEMENT:
-                measured_at, measured_by = state.best_percent_at, state.best_percent_event
-            else:
-                measured_at, measured_by = state.best_completion_at, state.best_completion_event
-            awards.append(NewAward(
-                user_id=state.user_id, program_id=course.program_pk, course_key=course.parsed_key,
-                kind=due.kind, issued_at=issued_at, evidence_value=due.value, evidence_threshold=due.threshold,
-                evidence_event_type=measured_by, evidence_event_time=measured_at,
-            ))
-    return awards
 
 
-def insert_awards(awards: list[Award]) -> list[Award]:
-    """Insert awards with one statement per batch; each comes back with its primary key."""
-    if not awards:
-        return []
-    created = Award.objects.bulk_create(awards, batch_size=AWARD_BATCH)
-    if any(award.pk is None for award in created):  # a database that returns no ids from a bulk insert
-        pks = dict(Award.objects.filter(uuid__in=[a.uuid for a in created]).values_list("uuid", "pk"))
-        for award in created:
-            award.pk = pks[award.uuid]
-    return created
+

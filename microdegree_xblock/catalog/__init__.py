@@ -6,7 +6,8 @@ single-field checks, so a program is valid or invalid the same way wherever it i
 
 * :mod:`.specs`: the validated file as frozen data, and ``CatalogError``;
 * :mod:`.checks`: the single-field checks (each returns an error message or None);
-* :mod:`.files`: parsing and validating a whole file, and the file format ``dump`` writes.
+* :mod:`.files`: parsing and validating a whole file, and the file format ``dump`` writes;
+* :mod:`.structure`: elective groups, the capstone, nested programmes and recognitions, checked across the file.
 """
 from __future__ import annotations
 
@@ -30,7 +31,18 @@ from .checks import (
     show,
 )
 from .files import catalog_to_dict, dump_text, parse_catalog, validate_catalog
-from .specs import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec
+from .specs import (
+    CapstoneSpec,
+    CatalogError,
+    CatalogSpec,
+    CourseSpec,
+    CreditsSpec,
+    GroupSpec,
+    IssuerSpec,
+    ProgramSpec,
+    RecognitionSpec,
+)
+from .structure import spec_tree
 
 __all__ = [
     "CatalogError",
@@ -38,6 +50,11 @@ __all__ = [
     "CourseSpec",
     "IssuerSpec",
     "ProgramSpec",
+    "CapstoneSpec",
+    "CreditsSpec",
+    "GroupSpec",
+    "RecognitionSpec",
+    "spec_tree",
     "MIN_COURSES",
     "EQF_LEVELS",
     "HOURS_RANGE",

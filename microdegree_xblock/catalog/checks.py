@@ -21,6 +21,7 @@ __all__ = [
     "COUNTRIES", "COURSE_HOURS", "ECTS", "EQF_LEVELS", "HOURS_RANGE", "MIN_COURSES", "SHARE_PLACES", "as_number",
     "check_country", "check_course_count", "check_course_key", "check_ects", "check_email", "check_eqf_level",
     "check_hours", "check_http_url", "check_share", "check_slug", "check_text", "compared_course_key", "hours_warning",
+    "rounding_problem",
     "show",
 ]
 
@@ -85,10 +86,10 @@ def _number_problem(value: object, *, low: Decimal, high: Decimal, places: int, 
     if number is None or number > high or number < low or (low_open and number == low):
         bound = "greater than" if low_open else "at least"
         return f"{show(value)} must be {what}: a number {bound} {low} and at most {high}"
-    return _rounding_problem(value, number, places)
+    return rounding_problem(value, number, places)
 
 
-def _rounding_problem(value: object, number: Decimal, places: int) -> str | None:
+def rounding_problem(value: object, number: Decimal, places: int) -> str | None:
     """Error message if storing ``number`` with ``places`` decimals would change it (it is refused, not rounded)."""
     if _places(number) > places:
         stored = number.quantize(Decimal(1).scaleb(-places))
@@ -212,7 +213,7 @@ def check_share(value: object) -> str | None:
     number = as_number(value)
     if number is None or not Decimal(0) < number <= Decimal(1):
         return f"{show(value)} must be a number greater than 0 and at most 1 (e.g. 0.6 for 60 %)"
-    return _rounding_problem(value, number, SHARE_PLACES)
+    return rounding_problem(value, number, SHARE_PLACES)
 
 
 def check_course_count(count: int) -> str | None:

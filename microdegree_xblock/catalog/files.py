@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from . import checks
+from . import checks, structure
 from .specs import CatalogError, CatalogSpec, CourseSpec, IssuerSpec, ProgramSpec
 
 __all__ = [
@@ -34,7 +34,7 @@ MAX_FIELD_NAME = 60
 ISSUER_FIELDS = {"id", "name", "url", "email", "country"}
 PROGRAM_FIELDS = {
     "id", "title", "description", "issuers", "courses", "learning_outcomes", "eqf_level", "participation_form",
-    "assessment_type", "quality_assurance", "badge_image",
+    "assessment_type", "quality_assurance", "badge_image", "electives", "capstone", "requires", "recognitions",
 }
 COURSE_FIELDS = {
     "key", "title", "hours", "ects", "planned", "achievement_threshold", "participation_threshold", "badge_image",
@@ -161,7 +161,7 @@ def _program_issuers(col: _Collector, where: str, issuers: Any, issuer_ids: set[
     return issuers
 
 
-def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warnings: list[str]) -> ProgramSpec | None:
+def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str]) -> ProgramSpec | None:
     if not isinstance(data, Mapping):
         col.add(where, "must be a mapping of id, title, description, issuers, courses")
         return None
@@ -191,14 +191,15 @@ def _program(col: _Collector, where: str, data: Any, issuer_ids: set[str], warni
                     "is listed twice (course keys are compared without case or accents)")
         seen.add(checks.compared_course_key(course.key))
         courses.append(course)
-    if message := checks.check_course_count(len(raw_courses)):
-        col.add(f"{where}.courses", message)
-    total = sum((course.hours for course in courses), Decimal(0))
-    if courses and (warning := checks.hours_warning(total)):
-        warnings.append(f"{where}: {warning}")
+    # The number of courses and the hours are checked on the programme's valid paths, across the catalog
+    # (structure.check_structure), as electives and nested programmes count there.
     return ProgramSpec(
         id=slug, title=title, description=description, issuers=tuple(map(str, issuers)), courses=tuple(courses),
         **_eu_elements(col, where, data), badge_image=col.image_url(where, data),
+        electives=structure.parse_electives(col, where, data.get("electives"), _course),
+        capstone=structure.parse_capstone(col, where, data.get("capstone")),
+        requires=structure.parse_requires(col, where, data.get("requires")),
+        recognitions=structure.parse_recognitions(col, where, data.get("recognitions")),
     )
 
 
@@ -238,11 +239,13 @@ def _line_break(text: str) -> str | None:
     return None
 
 
-def validate_catalog(data: Any, *, known_issuer_ids: Iterable[str] = ()) -> CatalogSpec:
+def validate_catalog(data: Any, *, known_issuer_ids: Iterable[str] = (),
+                     known_programs: Mapping[str, ProgramSpec] | None = None) -> CatalogSpec:
     """
     Validate a parsed catalog (a mapping with ``issuers`` and ``programs``) as a whole.
 
-    ``known_issuer_ids`` are issuers already stored, which programs may name without declaring them.
+    ``known_issuer_ids`` are issuers already stored, which programs may name without declaring them;
+    ``known_programs`` the stored programmes, which a programme may require as a step.
 
     Raises:
         CatalogError: listing every problem, each prefixed with where it is.
@@ -268,9 +271,10 @@ def validate_catalog(data: Any, *, known_issuer_ids: Iterable[str] = ()) -> Cata
     issuer_ids = {issuer.id for issuer in issuers} | set(known_issuer_ids)
     programs = [
         program for i, raw in enumerate(raw_programs)
-        if (program := _program(col, f"programs[{i}]", raw, issuer_ids, warnings))
+        if (program := _program(col, f"programs[{i}]", raw, issuer_ids))
     ]
     _duplicates(col, "programs", [program.id for program in programs])
+    structure.check_structure(col, programs, known_programs or {}, issuer_ids, warnings)
     if col.errors:
         raise CatalogError(col.errors)
     return CatalogSpec(issuers=tuple(issuers), programs=tuple(programs), warnings=tuple(warnings))
@@ -298,7 +302,8 @@ def _parse(text: str) -> Any:
         return yaml.safe_load(text)
 
 
-def parse_catalog(text: str, *, known_issuer_ids: Iterable[str] = ()) -> CatalogSpec:
+def parse_catalog(text: str, *, known_issuer_ids: Iterable[str] = (),
+                  known_programs: Mapping[str, ProgramSpec] | None = None) -> CatalogSpec:
     """
     Parse and validate a catalog file's text (YAML or JSON).
 
@@ -316,7 +321,7 @@ def parse_catalog(text: str, *, known_issuer_ids: Iterable[str] = ()) -> Catalog
         # or an integer of 5,000 digits, AttributeError for "!!timestamp x".
         raise CatalogError([f"file: not valid YAML or JSON: {str(exc)[:MAX_MESSAGE]}"]) from exc
     try:
-        return validate_catalog(data, known_issuer_ids=known_issuer_ids)
+        return validate_catalog(data, known_issuer_ids=known_issuer_ids, known_programs=known_programs)
     except RecursionError as exc:  # pragma: no cover - the parser refuses such depth first
         raise CatalogError(["file: nested deeper than a catalog can be"]) from exc
 
@@ -325,6 +330,21 @@ def _plain(number: Decimal | None) -> int | float | None:
     if number is None:
         return None
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _course_dict(c: CourseSpec) -> dict[str, Any]:
+    return {
+        key: value for key, value in (
+            ("key", c.key),
+            ("title", c.title),
+            ("hours", _plain(c.hours)),
+            ("ects", _plain(c.ects)),
+            ("planned", c.planned),
+            ("achievement_threshold", _plain(c.achievement_threshold)),
+            ("participation_threshold", _plain(c.participation_threshold)),
+            ("badge_image", c.badge_image or None),
+        ) if value is not None
+    }
 
 
 def catalog_to_dict(spec: CatalogSpec) -> dict[str, Any]:
@@ -340,21 +360,7 @@ def catalog_to_dict(spec: CatalogSpec) -> dict[str, Any]:
                 "title": p.title,
                 "description": p.description,
                 "issuers": list(p.issuers),
-                "courses": [
-                    {
-                        key: value for key, value in (
-                            ("key", c.key),
-                            ("title", c.title),
-                            ("hours", _plain(c.hours)),
-                            ("ects", _plain(c.ects)),
-                            ("planned", c.planned),
-                            ("achievement_threshold", _plain(c.achievement_threshold)),
-                            ("participation_threshold", _plain(c.participation_threshold)),
-                            ("badge_image", c.badge_image or None),
-                        ) if value is not None
-                    }
-                    for c in p.courses
-                ],
+                "courses": [_course_dict(c) for c in p.courses],
                 **{
                     key: value for key, value in (
                         ("learning_outcomes", list(p.learning_outcomes) or None),
@@ -365,6 +371,7 @@ def catalog_to_dict(spec: CatalogSpec) -> dict[str, Any]:
                         ("badge_image", p.badge_image or None),
                     ) if value is not None
                 },
+                **structure.structure_to_dict(p, _plain, _course_dict),
             }
             for p in spec.programs
         ],

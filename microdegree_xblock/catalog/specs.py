@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-__all__ = ["CatalogError", "CatalogSpec", "CourseSpec", "IssuerSpec", "ProgramSpec"]
+__all__ = ["CapstoneSpec", "CatalogError", "CatalogSpec", "CourseSpec", "CreditsSpec", "GroupSpec", "IssuerSpec",
+           "ProgramSpec", "RecognitionSpec"]
 
 
 class CatalogError(ValueError):
@@ -44,6 +45,53 @@ class CourseSpec:
 
 
 @dataclass(frozen=True)
+class GroupSpec:
+    """An elective group: ``choose`` of its courses."""
+
+    id: str
+    title: str
+    choose: int
+    courses: tuple[CourseSpec, ...]
+
+
+@dataclass(frozen=True)
+class CapstoneSpec:
+    """The programme's capstone (one of its required courses) and whether its record must come last."""
+
+    key: str
+    last: bool = True
+
+
+@dataclass(frozen=True)
+class CreditsSpec:
+    """What a recognition grants per course (or for the programme): an amount of a unit (ECTS, CME...)."""
+
+    amount: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class RecognitionSpec:
+    """
+    An outside body's recognition of programme courses, or of the whole programme, under its own rule.
+
+    ``courses`` names the courses (empty with ``all_courses``: every course of the programme, electives too);
+    ``program``: the recognition is of the degree. ``threshold`` None: the course's achievement threshold (for a
+    programme: none of its own). ``condition``: a further condition someone records (an on-site exam), or "".
+    """
+
+    id: str
+    by: str
+    title: str = ""
+    courses: tuple[str, ...] = ()
+    all_courses: bool = False
+    program: bool = False
+    threshold: Decimal | None = None
+    condition: str = ""
+    credits: CreditsSpec | None = None
+
+
+@dataclass(frozen=True)
 class ProgramSpec:
     """
     A program as a catalog file declares it.
@@ -63,6 +111,15 @@ class ProgramSpec:
     assessment_type: str = ""
     quality_assurance: str = ""
     badge_image: str = ""
+    electives: tuple[GroupSpec, ...] = ()
+    capstone: CapstoneSpec | None = None
+    requires: tuple[str, ...] = ()
+    recognitions: tuple[RecognitionSpec, ...] = ()
+
+    @property
+    def all_courses(self) -> tuple[CourseSpec, ...]:
+        """Every course of the programme: the required ones, then each elective group's."""
+        return self.courses + tuple(course for group in self.electives for course in group.courses)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ class Award(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="awards")
     course_key = CourseKeyField(_("course key"), max_length=255, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
+    # The recognition's id for a recognition (docs/decisions/0040); "" for the platform's own awards. Never null,
+    # so that the unique key below is exact on MariaDB too, which holds any two nulls distinct.
+    rule = models.CharField(_("rule"), max_length=64, blank=True, default="")
     issued_at = models.DateTimeField(_("issued at"))
     # Evidence: what was measured, against which threshold, from which event.
     evidence_value = models.DecimalField(
@@ -125,13 +128,20 @@ class Award(models.Model):
         ordering = ("-issued_at",)
         constraints = [
             models.UniqueConstraint(
-                fields=("user", "program", "course_key", "kind", "generation"), name="microdegree_award_issue_unique"
+                fields=("user", "program", "course_key", "kind", "rule", "generation"),
+                name="microdegree_award_rule_issue_unique",
             ),
             models.UniqueConstraint(fields=("status_list", "status_index"), name="microdegree_award_status_unique"),
-            # A course award carries its evidence: the share measured and the threshold it met (ADR 0002).
-            guards.constraint("microdegree_award_evidence", models.Q(kind=data.DEGREE) | models.Q(
+            # A course award carries its evidence: the share measured and the threshold it met (ADR 0002); so does
+            # a recognition, but one of a whole programme without a threshold of its own.
+            guards.constraint("microdegree_award_evidence_rule", models.Q(kind=data.DEGREE) | models.Q(
+                kind=data.RECOGNITION, evidence_value__isnull=True, evidence_threshold__isnull=True,
+            ) | models.Q(
                 evidence_value__isnull=False, evidence_threshold__isnull=False,
                 evidence_value__gte=models.F("evidence_threshold"))),
+            guards.constraint("microdegree_award_rule_kind",
+                              models.Q(kind=data.RECOGNITION, rule__gt="") | (~models.Q(kind=data.RECOGNITION)
+                                                                             & models.Q(rule=""))),
             guards.constraint("microdegree_award_value_range", guards.between("evidence_value", *limits.SHARE)),
             guards.constraint("microdegree_award_threshold_range", guards.threshold("evidence_threshold")),
         ]

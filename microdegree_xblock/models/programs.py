@@ -70,6 +70,14 @@ class Program(models.Model):
         _("badge image"), max_length=255, blank=True,
         help_text=_("URL of the micro-degree's badge image (PNG or SVG). Empty: one is generated from the title."),
     )
+    capstone_last = models.BooleanField(
+        _("capstone last"), default=False,
+        help_text=_("The capstone course's achievement record is issued only once every other requirement holds."),
+    )
+    requires = models.ManyToManyField(
+        "self", through="ProgramStep", symmetrical=False, related_name="required_by", blank=True,
+        verbose_name=_("required programs"),
+    )
 
     class Meta:
         ordering = ("title",)
@@ -125,6 +133,13 @@ class ProgramCourse(models.Model):
     )
     planned = models.BooleanField(_("planned"), default=False, help_text=_("Listed, but not yet available."))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    group = models.ForeignKey(
+        "ProgramGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="courses",
+        verbose_name=_("elective group"), help_text=_("Empty: a required course."),
+    )
+    capstone = models.BooleanField(
+        _("capstone"), default=False, help_text=_("The program's capstone (a required course; at most one)."),
+    )
     achievement_threshold = models.DecimalField(
         _("achievement threshold"), max_digits=5, decimal_places=4, null=True, blank=True,
         validators=UNIT_INTERVAL, help_text=_("Share of graded points, 0 to 1. Empty: the platform default."),
@@ -153,3 +168,107 @@ class ProgramCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.course_key})"
+
+
+class ProgramGroup(models.Model):
+    """
+    An elective group of a program: the learner chooses ``choose`` of its courses.
+
+    .. no_pii: Catalog data.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="groups")
+    slug = models.SlugField(_("id"), max_length=64)
+    title = models.CharField(_("title"), max_length=255)
+    choose = models.PositiveSmallIntegerField(_("choose"), help_text=_("How many of the group's courses count."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("program", "order", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("program", "slug"), name="microdegree_program_group_unique"),
+            guards.constraint("microdegree_group_choose_range", models.Q(choose__gte=1)),
+        ]
+        verbose_name = _("elective group")
+        verbose_name_plural = _("elective groups")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.choose})"
+
+
+class ProgramStep(models.Model):
+    """
+    Another program whose micro-degree a program requires as one of its steps.
+
+    .. no_pii: Catalog data.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="steps")
+    required = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("required program"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("program", "order", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("program", "required"), name="microdegree_program_step_unique"),
+            guards.constraint("microdegree_program_step_not_self", ~models.Q(program=models.F("required"))),
+        ]
+        verbose_name = _("required program")
+        verbose_name_plural = _("required programs")
+
+    def __str__(self) -> str:
+        return f"{self.program_id} requires {self.required_id}"
+
+
+class Recognition(models.Model):
+    """
+    An outside body's recognition of program courses, or of the whole program, under that body's own rule.
+
+    Its own grade threshold (empty: the course's achievement threshold), optionally a further condition that an
+    authorised person records (an on-site exam), and what it grants (an amount of a unit: 12 CME points, 2 ECTS).
+    Each earned recognition is an award of kind ``recognition`` whose ``rule`` is this recognition's id. Changing
+    or deleting one keeps what it already issued (docs/decisions/0002).
+
+    .. no_pii: Catalog data.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="recognitions")
+    slug = models.SlugField(_("id"), max_length=64)
+    title = models.CharField(_("title"), max_length=255, blank=True,
+                             help_text=_("Empty: named after the recognising body."))
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="recognitions",
+                               verbose_name=_("recognising body"))
+    all_courses = models.BooleanField(_("all courses"), default=False,
+                                      help_text=_("Every course of the program, electives included."))
+    whole_program = models.BooleanField(_("whole program"), default=False,
+                                        help_text=_("A recognition of the micro-degree, not of its courses."))
+    courses = models.ManyToManyField(ProgramCourse, blank=True, related_name="recognitions",
+                                     verbose_name=_("courses"))
+    threshold = models.DecimalField(
+        _("threshold"), max_digits=5, decimal_places=4, null=True, blank=True, validators=UNIT_INTERVAL,
+        help_text=_("That body's share of graded points, 0 to 1. Empty: the course's achievement threshold."),
+    )
+    condition = models.CharField(
+        _("condition"), max_length=255, blank=True,
+        help_text=_("A further condition someone records, e.g. an on-site exam passed. Empty: none."),
+    )
+    credit_amount = models.DecimalField(_("credits"), max_digits=5, decimal_places=1, null=True, blank=True)
+    credit_unit = models.CharField(_("credit unit"), max_length=32, blank=True, help_text=_("E.g. ECTS or CME."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("program", "order", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("program", "slug"), name="microdegree_recognition_unique"),
+            guards.constraint("microdegree_recognition_threshold_range", guards.threshold("threshold")),
+            guards.constraint("microdegree_recognition_credits_range",
+                              guards.between("credit_amount", *limits.CREDITS, low_open=True)),
+            guards.constraint("microdegree_recognition_credits_unit",
+                              models.Q(credit_amount__isnull=True) | ~models.Q(credit_unit="")),
+        ]
+        verbose_name = _("recognition")
+        verbose_name_plural = _("recognitions")
+
+    def __str__(self) -> str:
+        return self.title or f"{self.slug} ({self.program_id})"

@@ -20,7 +20,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
-from ...data import ACHIEVEMENT, DEGREE, PARTICIPATION
+from ...data import ACHIEVEMENT, DEGREE, PARTICIPATION, RECOGNITION
 from ...models import Award, LearnerCourseState, Program, ProgramCourse
 from .filters import ReportFilters, in_period
 
@@ -29,10 +29,9 @@ __all__ = [
     "Report", "get_report", "program_choices",
 ]
 
-# The award kinds reported, in their order on the dashboard and in the exports. Recognitions (issue 12) do not
-# exist yet: when ``data`` names their kind, add it here, between the records and the degree; the queries, the
-# tables, the charts and the CSV columns take every kind listed.
-REPORTED_KINDS: tuple[str, ...] = (PARTICIPATION, ACHIEVEMENT, DEGREE)
+# The award kinds reported, in their order on the dashboard and in the exports (recognitions, of every body, between
+# the records and the degree); the queries, the tables, the charts and the CSV columns take every kind listed.
+REPORTED_KINDS: tuple[str, ...] = (PARTICIPATION, ACHIEVEMENT, RECOGNITION, DEGREE)
 COURSE_KINDS: tuple[str, ...] = tuple(kind for kind in REPORTED_KINDS if kind != DEGREE)
 
 # The funnel's steps, in order (their labels are the dashboard's; these ids are the CSV's columns).

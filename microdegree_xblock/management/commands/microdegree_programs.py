@@ -104,7 +104,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file} is invalid; nothing was stored:\n  - file: larger than "
                                f"{MAX_FILE_CHARACTERS:,} characters")
         try:
-            spec = parse_catalog(text, known_issuer_ids=api.known_issuer_ids())
+            spec = parse_catalog(text, known_issuer_ids=api.known_issuer_ids(), known_programs=api.known_programs())
         except CatalogError as exc:
             raise CommandError(
                 f"{file} is invalid; nothing was stored:\n" + "\n".join(f"  - {error}" for error in exc.errors)

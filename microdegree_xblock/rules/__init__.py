@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from .data import (
+from ..data import (
     ACHIEVEMENT,
     EARNED,
     IN_PROGRESS,
