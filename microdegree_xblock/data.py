@@ -165,6 +165,7 @@ class AwardInfo:
         revoked_on (datetime | None): when it was revoked, if it was.
         revoked_reason (str): why.
         private (bool): the learner hid it: its public pages show only that it is private.
+        rule (str): for a recognition, its id in the program (which body's rule it met); "" otherwise.
     """
 
     id: str
@@ -179,6 +180,7 @@ class AwardInfo:
     revoked_on: datetime | None = None
     revoked_reason: str = ""
     private: bool = False
+    rule: str = ""
 
     @property
     def is_revoked(self) -> bool:

@@ -163,6 +163,7 @@ def award_info(award: Award) -> AwardInfo:
         revoked_on=award.revoked_at,
         revoked_reason=award.revoked_reason,
         private=award.private,
+        rule=award.rule,
     )
 
 
