@@ -75,7 +75,7 @@ def due_awards(state: LearnerCourseState | SimpleNamespace, courses: Sequence[Pr
         dues = rules.due_course_awards(course.rule(defaults), learner, held_here)
         if not course.planned:
             dues += due_recognitions(course.recognition_rules(defaults), learner, held=held[course.program_pk],
-                                     conditions=conditions)
+                                     conditions={(pk, course.course_key) for pk in conditions})
         for due in dues:
             if due.kind == PARTICIPATION:
                 measured_at, measured_by = state.best_completion_at, state.best_completion_event

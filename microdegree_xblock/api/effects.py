@@ -28,7 +28,8 @@ from .requirements import degree_due, issue_capstone_if_ready, issue_program_rec
 from .signing import issue_credentials
 from .tracking import AWARD_ISSUED, track_award
 
-__all__ = ["after_commit", "announce_award", "issue_degree_if_due", "process_awards", "send_badge_event"]
+__all__ = ["after_commit", "announce_award", "follow_achievement", "follow_degree", "issue_degree_if_due",
+           "process_awards", "send_badge_event"]
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,9 @@ def process_awards(*, award_pks: Iterable[int]) -> None:
     for award in awards:
         announce_award(award)
     for user_id, program_pk in {(a.user_id, a.program_id) for a in awards if a.kind == ACHIEVEMENT}:
-        _checked(_after_achievement, user_id, program_pk)
+        _checked(follow_achievement, user_id, program_pk)
     for user_id, program_pk in {(a.user_id, a.program_id) for a in awards if a.kind == DEGREE}:
-        _checked(_after_degree, user_id, program_pk)
+        _checked(follow_degree, user_id, program_pk)
 
 
 def _checked(work: Callable[[int, int], None], user_id: int, program_pk: int) -> None:
@@ -71,7 +72,7 @@ def _checked(work: Callable[[int, int], None], user_id: int, program_pk: int) ->
         log.exception("microdegree: %s failed for user %s in program %s", work.__name__, user_id, program_pk)
 
 
-def _after_achievement(user_id: int, program_pk: int) -> None:
+def follow_achievement(user_id: int, program_pk: int) -> None:
     """A new record in a programme: its capstone's record (when taken last and now due), then its degree."""
     with transaction.atomic():
         capstone = issue_capstone_if_ready(user_id, program_pk)
@@ -81,14 +82,14 @@ def _after_achievement(user_id: int, program_pk: int) -> None:
     issue_degree_if_due(user_id, program_pk)
 
 
-def _after_degree(user_id: int, program_pk: int) -> None:
+def follow_degree(user_id: int, program_pk: int) -> None:
     """A new degree: the whole programme's recognitions now due, and the degrees of programmes that nest it."""
     with transaction.atomic():
         created = issue_program_recognitions(user_id, program_pk)
         if created:
             after_commit([award.pk for award in created])
     for outer_pk in outer_program_pks(program_pk):
-        issue_degree_if_due(user_id, outer_pk)
+        follow_achievement(user_id, outer_pk)  # a step more: the outer capstone's record, or its degree, may be due
 
 
 def issue_degree_if_due(user_id: int, program_pk: int) -> Award | None:

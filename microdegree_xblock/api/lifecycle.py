@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
-from ..data import ACHIEVEMENT, AwardInfo, GradeSeen
+from ..data import ACHIEVEMENT, DEGREE, AwardInfo, GradeSeen
 from ..exceptions import AwardReissued, UnknownAward
 from ..guards import retiring
 from ..models import (
@@ -30,7 +31,7 @@ from ..models import (
     RecognitionConditionEntry,
 )
 from ._internal import award_info, award_row, insert_award, parse_course_key
-from .effects import after_commit, issue_degree_if_due, process_awards, send_badge_event
+from .effects import after_commit, follow_achievement, follow_degree, process_awards, send_badge_event
 from .recording import record
 from .signing import set_status_bits, unsigned_award_pks
 from .tracking import AWARD_MADE_PRIVATE, AWARD_MADE_PUBLIC, AWARD_REVOKED, track_award
@@ -128,37 +129,47 @@ def set_award_private(*, user_id: int, award_id: str | uuid.UUID, private: bool)
     return award_info(award)
 
 
-def reconcile(*, course_key: CourseKey | str | None = None, user_id: int | None = None) -> int:
+def reconcile(*, course_key: CourseKey | str | None = None, user_id: int | None = None,
+              program_ids: Sequence[str] | None = None) -> int:
     """
-    Issue every award due from the recorded learner states (after a failure, or a course added to a program).
+    Issue every award due from the recorded learner states (after a failure, or a changed catalog).
 
-    Returns the number of awards created. Degrees due follow after commit as usual, and so does the signing of
-    every valid award whose credential is missing.
+    A course added to a programme, a new or changed recognition, elective group or nested programme: what the
+    recorded states, the recorded conditions and the awards held now justify is issued (docs/decisions/0040);
+    nothing is taken back. ``program_ids`` limits it to those programmes' courses. Returns the number of awards
+    created here; the degrees, capstones and programme recognitions that follow are issued after commit as usual,
+    and so is the signing of every valid award whose credential is missing.
     """
-    states = LearnerCourseState.objects.all()
+    courses = ProgramCourse.objects.all()
+    if program_ids is not None:
+        courses = courses.filter(program__slug__in=list(program_ids))
+    program_keys = set(courses.values_list("course_key", flat=True))
+    states = LearnerCourseState.objects.filter(course_key__in=list(program_keys))
     if course_key is not None:
         states = states.filter(course_key=parse_course_key(course_key))
     if user_id is not None:
         states = states.filter(user_id=user_id)
-    program_keys = set(ProgramCourse.objects.values_list("course_key", flat=True))
     created = 0
     for state in states.iterator():
-        if state.course_key not in program_keys:
-            continue
+        # Thorough: the recorded conditions are read too (an unchanged state otherwise skips them).
         result = record(GradeSeen(
             user_id=state.user_id, course_key=str(state.course_key), event_type=RECONCILE_EVENT_TYPE,
             event_time=timezone.now(),
-        ))
+        ), thorough=True)
         created += len(result.awarded)
-    # Degrees for programs whose courses were all achieved before the program was complete.
-    achievements = Award.objects.filter(kind=ACHIEVEMENT, revoked_at__isnull=True)
+    # What follows the records and degrees already held: capstones taken last, degrees by the requirement tree,
+    # the whole programmes' recognitions, the degrees of programmes that nest them.
+    held = Award.objects.filter(kind__in=(ACHIEVEMENT, DEGREE), revoked_at__isnull=True)
+    if program_ids is not None:
+        held = held.filter(program__slug__in=list(program_ids))
     if course_key is not None:
-        achievements = achievements.filter(program__courses__course_key=parse_course_key(course_key))
+        held = held.filter(program__courses__course_key=parse_course_key(course_key))
     if user_id is not None:
-        achievements = achievements.filter(user_id=user_id)
-    for learner, program_pk in set(achievements.values_list("user_id", "program_id")):
-        if issue_degree_if_due(learner, program_pk):
-            created += 1
+        held = held.filter(user_id=user_id)
+    for learner, program_pk, kind in sorted(set(held.values_list("user_id", "program_id", "kind"))):
+        before = Award.objects.filter(user_id=learner).count()
+        (follow_achievement if kind == ACHIEVEMENT else follow_degree)(learner, program_pk)
+        created += Award.objects.filter(user_id=learner).count() - before
     # What a failure or a lost task left undone: valid awards unsigned or never announced (the new awards above
     # follow after commit as usual). ``process_awards`` is idempotent: it only does what is missing.
     transaction.on_commit(lambda: process_awards(award_pks=_unfinished_award_pks(user_id)))

@@ -177,20 +177,21 @@ def _nothing_due(state: LearnerCourseState | StoredState, courses: Sequence[Prog
     return not any(due(course, held[course.program_pk]) for course in courses)
 
 
-def record(seen: GradeSeen) -> RecordResult:
+def record(seen: GradeSeen, *, thorough: bool = False) -> RecordResult:
     """
     Upsert the learner's course state and create the awards now due, all in one savepoint.
 
     The cheap cases first: a course in no program costs no query (the program courses are remembered per process);
     an observation that changes nothing and finds nothing due costs one read (two when the state meets a threshold:
     the learner's awards) and takes no lock. Only otherwise is
-    the state locked and written, and the due awards inserted, under that lock.
+    the state locked and written, and the due awards inserted, under that lock. ``thorough`` (a reconcile run)
+    takes the lock and decides everything, the recognitions whose condition was recorded included.
     """
     try:
         courses = program_course_rows(seen.course_key)
         if not courses:
             return RecordResult(in_program=False)
-        if _changes_nothing(seen, courses):
+        if not thorough and _changes_nothing(seen, courses):
             return RecordResult(in_program=True)
         # Inside the caller's transaction a lost lock race poisons that transaction: no retry there.
         attempts = 1 if transaction.get_connection().in_atomic_block else WRITE_ATTEMPTS

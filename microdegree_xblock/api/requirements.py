@@ -86,14 +86,14 @@ def issue_capstone_if_ready(user_id: int, program_pk: int) -> list[Award]:
     return created
 
 
-def _passed_conditions(user_id: int, recognitions: Iterable[RecognitionRule], course_key: object = NO_COURSE
-                       ) -> set[int]:
+def _passed_conditions(user_id: int, recognitions: Iterable[RecognitionRule]) -> set[tuple[int, str]]:
+    """The whole programme's recognitions whose condition the learner passed, as the rules take them."""
     wanted = [rec.pk for rec in recognitions if rec.needs_condition]
     if not wanted:
         return set()
-    return set(RecognitionCondition.objects.filter(
-        user_id=user_id, recognition_id__in=wanted, course_key=course_key, passed=True,
-    ).values_list("recognition_id", flat=True))
+    return {(pk, "") for pk in RecognitionCondition.objects.filter(
+        user_id=user_id, recognition_id__in=wanted, course_key=NO_COURSE, passed=True,
+    ).values_list("recognition_id", flat=True)}
 
 
 def issue_program_recognitions(user_id: int, program_pk: int) -> list[Award]:

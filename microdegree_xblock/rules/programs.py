@@ -22,6 +22,8 @@ __all__ = ["ProgramRule", "capstone_ready", "due_recognitions", "program_awards_
 
 # What a learner holds, by place: (course key, or "" for the programme itself; the award's slot).
 Held = Set[tuple[str, str]]
+# The recognitions' conditions a learner passed: (the recognition's pk, the course key, or "" for a programme's).
+Passed = Set[tuple[int, str]]
 
 
 @dataclass(frozen=True)
@@ -50,19 +52,19 @@ def capstone_ready(tree: AllOf, capstone: str, achieved: Iterable[str], degrees:
 
 
 def due_recognitions(recognitions: Iterable[RecognitionRule], state: LearnerState, *, held: Set[str],
-                     conditions: Set[int]) -> list[AwardDue]:
+                     conditions: Passed) -> list[AwardDue]:
     """
     The course recognitions now due from a learner's state in that course, and not yet held.
 
     Each is decided by its own body's threshold against the best grade seen, and by its condition, when it has
-    one, recorded as passed (``conditions``: the recognitions' primary keys). Programme recognitions (no course)
+    one, recorded as passed for that course (``conditions``). Programme recognitions (no course)
     are not decided here.
     """
     due = []
     for rec in recognitions:
         if not rec.course_key or rec.threshold is None or RECOGNITION + ":" + rec.rule in held:
             continue
-        if rec.needs_condition and rec.pk not in conditions:
+        if rec.needs_condition and (rec.pk, rec.course_key) not in conditions:
             continue
         if meets(state.best_percent, rec.threshold):
             assert state.best_percent is not None
@@ -71,7 +73,7 @@ def due_recognitions(recognitions: Iterable[RecognitionRule], state: LearnerStat
 
 
 def program_recognitions_due(program: ProgramRule, *, grades: Mapping[str, Decimal | None], achieved: Set[str],
-                             degrees: Set[str], held: Set[str], conditions: Set[int]) -> list[AwardDue]:
+                             degrees: Set[str], held: Set[str], conditions: Passed) -> list[AwardDue]:
     """
     The recognitions of the whole programme now due: the learner holds its degree, and its condition is recorded.
 
@@ -85,7 +87,7 @@ def program_recognitions_due(program: ProgramRule, *, grades: Mapping[str, Decim
     for rec in program.recognitions:
         if rec.course_key or RECOGNITION + ":" + rec.rule in held:
             continue
-        if rec.needs_condition and rec.pk not in conditions:
+        if rec.needs_condition and (rec.pk, rec.course_key) not in conditions:
             continue
         if rec.threshold is None:
             due.append(AwardDue(RECOGNITION, None, None, rule=rec.rule))
@@ -98,7 +100,7 @@ def program_recognitions_due(program: ProgramRule, *, grades: Mapping[str, Decim
 
 
 def program_awards_due(program: ProgramRule, states: Mapping[str, LearnerState], held: Held, *,
-                       conditions: Set[int] = frozenset(), degrees: Set[str] = frozenset()
+                       conditions: Passed = frozenset(), degrees: Set[str] = frozenset()
                        ) -> list[tuple[str, AwardDue]]:
     """
     Every award of one programme now due to a learner and not yet held, each with its place (course key or "").
@@ -139,7 +141,7 @@ def program_awards_due(program: ProgramRule, states: Mapping[str, LearnerState],
 
 
 def _course_dues(program: ProgramRule, course: CourseRule, state: LearnerState, held: set[str], *,
-                 conditions: Set[int], due: list[tuple[str, AwardDue]], achieved: set[str]) -> None:
+                 conditions: Passed, due: list[tuple[str, AwardDue]], achieved: set[str]) -> None:
     for award in due_course_awards(course, state, held):
         due.append((course.course_key, award))
         if award.kind == ACHIEVEMENT:

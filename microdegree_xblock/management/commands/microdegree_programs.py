@@ -121,6 +121,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}: {item}")
         if not report.changed:
             self.stdout.write("nothing changed.")
+        if report.changed_program_ids:
+            # What the recorded states now justify under the changed rules (a recognition, a group, a step added).
+            created = api.reconcile(program_ids=list(report.changed_program_ids))
+            self.stdout.write(f"{created} award(s) issued from the recorded grades of the changed programs.")
         if backfill and report.changed_program_ids:
             self._backfill_changed(list(report.changed_program_ids))
 
