@@ -18,7 +18,24 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import api, catalog
-from .models import Award, Issuer, LearnerCourseState, Program, ProgramCourse, ProgramIssuer
+from .admin_structure import (
+    ProgramCourseInline,
+    ProgramGroupInline,
+    ProgramStepInline,
+    RecognitionInline,
+    WholeProgramFormSet,
+)
+from .models import (
+    Award,
+    Issuer,
+    LearnerCourseState,
+    Program,
+    ProgramCourse,
+    ProgramGroup,
+    ProgramIssuer,
+    ProgramStep,
+    Recognition,
+)
 
 
 def _checked(value: Any, check: Any) -> Any:
@@ -103,73 +120,6 @@ class IssuerAdmin(StoredCatalogWarnings):
     catalog_section = "issuers"
 
 
-class ProgramCourseForm(forms.ModelForm):
-    """Program course form: the course key is validated as in program files."""
-
-    class Meta:
-        model = ProgramCourse
-        fields = ("course_key", "title", "hours", "ects", "planned", "order",
-                  "achievement_threshold", "participation_threshold", "badge_image_url")
-
-    def clean_course_key(self) -> Any:
-        """Reject invalid opaque keys with the catalog's message."""
-        value = self.cleaned_data.get("course_key")
-        if message := catalog.check_course_key(str(value) if value else ""):
-            raise forms.ValidationError(message)
-        return value
-
-    def clean_badge_image_url(self) -> Any:
-        """An http(s) URL, as in program files."""
-        return _checked(self.cleaned_data.get("badge_image_url"), catalog.check_http_url)
-
-    def clean_hours(self) -> Any:
-        """A positive number of hours, as in program files."""
-        return _checked(self.cleaned_data.get("hours"), catalog.check_hours)
-
-    def clean_ects(self) -> Any:
-        """ECTS credits in their range, as in program files."""
-        return _checked(self.cleaned_data.get("ects"), catalog.check_ects)
-
-    def clean_title(self) -> Any:
-        """A title fit to show on certificates, as in program files."""
-        return _checked(self.cleaned_data.get("title"), catalog.check_text)
-
-    def _clean_share(self, name: str) -> Any:
-        return _checked(self.cleaned_data.get(name), catalog.check_share)
-
-    def clean_achievement_threshold(self) -> Any:
-        """A threshold in (0, 1]."""
-        return self._clean_share("achievement_threshold")
-
-    def clean_participation_threshold(self) -> Any:
-        """A threshold in (0, 1]."""
-        return self._clean_share("participation_threshold")
-
-
-class ProgramCourseFormSet(forms.BaseInlineFormSet):
-    """A program needs at least three courses, as in program files."""
-
-    def clean(self) -> None:
-        """Reject a program with fewer courses than a micro-degree needs."""
-        super().clean()
-        kept = [
-            form for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
-        ]
-        if message := catalog.check_course_count(len(kept)):
-            raise forms.ValidationError(message)
-
-
-class ProgramCourseInline(admin.TabularInline):
-    """The program's courses, in order."""
-
-    model = ProgramCourse
-    form = ProgramCourseForm
-    formset = ProgramCourseFormSet
-    extra = 0
-    min_num = catalog.MIN_COURSES
-
-
 class ProgramIssuerFormSet(forms.BaseInlineFormSet):
     """A program needs at least one issuer."""
 
@@ -196,7 +146,7 @@ class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = ("slug", "title", "description", "learning_outcomes", "eqf_level", "participation_form",
-                  "assessment_type", "quality_assurance", "badge_image_url")
+                  "assessment_type", "quality_assurance", "badge_image_url", "capstone_last")
 
     def clean_badge_image_url(self) -> Any:
         """An http(s) URL, as in program files."""
@@ -212,9 +162,14 @@ class ProgramForm(forms.ModelForm):
 
 
 def _course_rules(program: Program) -> set[tuple[Any, ...]]:
-    """What decides a program's course awards: each course, its thresholds and whether it is only planned."""
-    return set(ProgramCourse.objects.filter(program=program).values_list(
-        "course_key", "achievement_threshold", "participation_threshold", "planned"))
+    """What decides a program's awards: its courses, thresholds, groups, capstone, steps and recognitions."""
+    return {
+        *ProgramCourse.objects.filter(program=program).values_list(
+            "course_key", "achievement_threshold", "participation_threshold", "planned", "group__choose", "capstone"),
+        *(("step", *row) for row in ProgramStep.objects.filter(program=program).values_list("required_id")),
+        *(("recognition", *row) for row in Recognition.objects.filter(program=program).values_list(
+            "slug", "issuer_id", "threshold", "condition", "all_courses", "whole_program", "courses")),
+    }
 
 
 @admin.register(Program)
@@ -226,8 +181,18 @@ class ProgramAdmin(StoredCatalogWarnings):
 
     list_display = ("title", "slug")
     search_fields = ("title", "slug")
-    inlines = (ProgramIssuerInline, ProgramCourseInline)
+    inlines = (ProgramIssuerInline, ProgramCourseInline, ProgramGroupInline, ProgramStepInline, RecognitionInline)
     actions = ("backfill",)
+
+    def _create_formsets(self, request: HttpRequest, obj: Any, change: bool) -> Any:
+        """The recognitions' formset, validated last, checks the whole programme with its siblings' rows."""
+        formsets, inline_instances = super()._create_formsets(request, obj, change)  # type: ignore[misc]
+        names = {ProgramIssuer: "issuers", ProgramCourse: "courses", ProgramGroup: "groups", ProgramStep: "steps"}
+        siblings = {names[formset.model]: formset for formset in formsets if formset.model in names}
+        for formset in formsets:
+            if isinstance(formset, WholeProgramFormSet):
+                formset.siblings = siblings
+        return formsets, inline_instances
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """
@@ -238,8 +203,7 @@ class ProgramAdmin(StoredCatalogWarnings):
         """
         rules_before = _course_rules(form.instance)
         super().save_related(request, form, formsets, change)
-        program = api.get_program(form.instance.slug)
-        if program and (warning := catalog.hours_warning(program.hours_total)):
+        for warning in api.program_warnings(form.instance.slug):
             self.message_user(request, warning, level=messages.WARNING)
         if change and _course_rules(form.instance) == rules_before:
             return

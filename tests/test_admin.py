@@ -85,7 +85,10 @@ def _program_post(courses, *, slug="new-program", issuers=None, title="New progr
         "program_issuers-TOTAL_FORMS": str(len(issuers)), "program_issuers-INITIAL_FORMS": "0",
         "program_issuers-MIN_NUM_FORMS": "1", "program_issuers-MAX_NUM_FORMS": "1000",
         "courses-TOTAL_FORMS": str(len(courses)), "courses-INITIAL_FORMS": "0",
-        "courses-MIN_NUM_FORMS": "3", "courses-MAX_NUM_FORMS": "1000",
+        "courses-MIN_NUM_FORMS": "0", "courses-MAX_NUM_FORMS": "1000",
+        **{f"{prefix}-{name}": value for prefix in ("groups", "steps", "recognitions")
+           for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"),
+                               ("MAX_NUM_FORMS", "1000"))},
     }
     for index, issuer in enumerate(issuers):
         data[f"program_issuers-{index}-issuer"] = str(issuer)

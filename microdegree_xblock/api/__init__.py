@@ -61,6 +61,8 @@ from .catalog import (
     known_issuer_ids,
     known_programs,
     load_catalog,
+    program_edit_problems,
+    program_warnings,
 )
 from .certificate import get_certificate_pdf
 from .documents import (
@@ -173,6 +175,8 @@ __all__ = [
     "is_program_course",
     "known_issuer_ids",
     "known_programs",
+    "program_edit_problems",
+    "program_warnings",
     "linkedin_url",
     "load_catalog",
     "process_awards",

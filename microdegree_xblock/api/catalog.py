@@ -30,7 +30,8 @@ from . import structure
 from ._internal import catalog_changed, parse_course_key, program_course_rows, program_infos, programs_with_courses
 
 __all__ = ["CatalogLoadReport", "catalog_changed", "catalog_problems", "connect_catalog_signals", "dump_catalog",
-           "get_program", "get_programs", "is_program_course", "known_issuer_ids", "known_programs", "load_catalog"]
+           "get_program", "get_programs", "is_program_course", "known_issuer_ids", "known_programs", "load_catalog",
+           "program_edit_problems", "program_warnings"]
 
 
 def get_programs() -> list[ProgramInfo]:
@@ -267,3 +268,32 @@ def catalog_problems() -> list[str]:
 def known_programs() -> dict[str, ProgramSpec]:
     """The stored programmes as catalog specs, by id: what a file may require without declaring it."""
     return {program.id: program for program in dump_catalog().programs}
+
+
+def program_edit_problems(data: dict[str, Any]) -> list[str]:
+    """
+    What the program file's validation finds wrong with one programme as the admin would store it.
+
+    ``data`` is the programme in the file format; it is checked with the stored issuers and the other stored
+    programmes (which it may require), so that the admin refuses exactly what a file would.
+    """
+    others = {program_id: spec for program_id, spec in known_programs().items() if program_id != data.get("id")}
+    try:
+        validate_catalog({"programs": [data]}, known_issuer_ids=known_issuer_ids(), known_programs=others)
+    except CatalogError as exc:
+        return list(exc.errors)
+    return []
+
+
+def program_warnings(program_id: str) -> list[str]:
+    """The warnings of a stored programme (its hours window), as loading it from a file would print them."""
+    programs = known_programs()
+    if program_id not in programs:
+        return []
+    others = {key: spec for key, spec in programs.items() if key != program_id}
+    try:
+        spec = validate_catalog({"programs": [catalog_to_dict(CatalogSpec(programs=(programs[program_id],)))[
+            "programs"][0]]}, known_issuer_ids=known_issuer_ids(), known_programs=others)
+    except CatalogError:
+        return []
+    return list(spec.warnings)
