@@ -257,3 +257,33 @@ def test_a_batch_logs_its_awards_in_one_line(catalog, caplog):
         api.backfill()
     issued = [r.getMessage() for r in caplog.records if "issued" in r.getMessage()]
     assert issued == ["microdegree: backfill issued 3 achievement in program ai-vet"]
+
+
+def test_recognitions_capstones_and_nested_degrees_come_from_the_platform_s_grades_too(
+        db, learner, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from microdegree_xblock.models import Recognition, RecognitionCondition
+
+    demo = (Path(__file__).resolve().parents[2] / "lms_host" / "demo_programs.yaml").read_text(encoding="utf-8")
+    capstone, ethics = "course-v1:KI-Campus+KI_Bildung_Capstone+2025", "course-v1:KI-Campus+KI_Ethik+2025"
+    vet = ["course-v1:UniMannheim+AI_VET_I+2024", "course-v1:UniMannheim+AI_VET_II+2024",
+           "course-v1:UniStuttgart+AI_VET_III+2024", "course-v1:UniStuttgart+AI_VET_IV+2024"]
+    for key in (BASICS, capstone, ethics, *vet):
+        grade(learner, key, 0.8)
+    api.load_catalog(parse_catalog(demo))
+    RecognitionCondition.objects.create(recognition=Recognition.objects.get(slug="uma-ects"), user=learner,
+                                        course_key=CourseKey.from_string(vet[0]), passed=True,
+                                        taken_on=timezone.now().date(), recorded_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        report = api.backfill()
+    held = {(a.program.slug, str(a.course_key or ""), a.kind, a.rule)
+            for a in Award.objects.filter(user=learner, kind__in=("recognition", "degree")).select_related("program")}
+    assert held == {("dr-med-ki", BASICS, "recognition", "lak-bw-cme"), ("ai-vet", vet[0], "recognition", "uma-ects"),
+                    ("ai-vet", "", "degree", ""), ("ki-bildung", "", "degree", "")}
+    assert report.awards[("dr-med-ki", "recognition")] == 1
+    # The capstone's record came after the rest held: with the platform's grade as its evidence.
+    record = Award.objects.get(user=learner, course_key=CourseKey.from_string(capstone), kind=ACHIEVEMENT)
+    assert record.evidence_event_type == PLATFORM_GRADE_EVENT and record.evidence_value == Decimal("0.8")

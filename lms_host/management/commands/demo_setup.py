@@ -2,7 +2,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-DEMO_LEARNERS = (("anna", "Anna Schmidt"), ("ben", "Ben Müller"), ("chiara", "Chiara Rossi"))
+DEMO_LEARNERS = (("anna", "Anna Schmidt"), ("ben", "Ben Müller"), ("chiara", "Chiara Rossi"), ("dora", "Dora Weber"))
 
 
 class Command(BaseCommand):
