@@ -25,6 +25,7 @@ demo: $(VENV)/.installed ## install, migrate a SQLite database, load the demo pr
 	$(PY) lms_host/manage.py microdegree_programs load lms_host/demo_programs.yaml
 	$(PY) lms_host/manage.py demo_setup
 	$(PY) lms_host/manage.py microdegree_programs backfill --from-file lms_host/demo_grades.csv
+	$(PY) lms_host/manage.py microdegree_conditions load lms_host/demo_conditions.csv --recorded-by admin
 	$(PY) lms_host/manage.py demo_history
 	@echo "Serving the demo on http://127.0.0.1:8000 (admin: admin/admin). Ctrl-C stops it."
 	$(PY) lms_host/manage.py runserver 127.0.0.1:8000 --insecure

@@ -358,3 +358,4 @@ class ReportingLinkAdmin(admin.ModelAdmin):
 
 
 admin.site.register(cast(Any, [ReportingLink]), ReportingLinkAdmin)
+from . import admin_conditions  # noqa: E402,F401  (registers the conditions' admin)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -23,6 +23,17 @@ EARNED = "earned"
 IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
 PLANNED = "planned"
+# A recognition's standing (beside EARNED and PLANNED): every requirement met but not held, or something missing.
+MET = "met"
+MISSING = "missing"
+# A recognition's further condition as recorded for a learner ("": it has none).
+NOT_RECORDED = "not_recorded"
+PASSED = "passed"
+NOT_PASSED = "not_passed"
+# The nodes of a programme's requirement tree in a learner's progress.
+COURSE_NODE = "course"
+GROUP_NODE = "group"
+PROGRAM_NODE = "program"
 
 
 def slot(kind: str, rule: str = "") -> str:
@@ -154,7 +165,7 @@ class AwardInfo:
 
     Attributes:
         id (str): the public UUID.
-        kind (str): participation, achievement or degree.
+        kind (str): participation, achievement, recognition or degree.
         program_id (str): the program's slug.
         course_key (str | None): the course's key (None for a degree).
         issued_on (datetime): when it was issued.
@@ -228,8 +239,71 @@ class ProgramInfo:
 
 
 @dataclass(frozen=True)
+class RecognitionInfo:
+    """
+    An outside body's recognition as learners see it.
+
+    Its id in the program (an award's ``rule``), its title (the body's name when the catalog gives none), the body,
+    whether it recognises the micro-degree rather than courses, its further condition ("" none), what it grants
+    per course (amount None: no credits).
+    """
+
+    id: str
+    title: str
+    issuer: IssuerInfo
+    whole_program: bool
+    condition: str
+    credit_amount: Decimal | None
+    credit_unit: str
+
+
+@dataclass(frozen=True)
+class RecordedCondition:
+    """A recognition's condition as recorded for a learner: passed or not, the result, when it was taken."""
+
+    passed: bool
+    result: str
+    taken_on: date
+
+
+@dataclass(frozen=True)
+class RecognitionStanding:
+    """
+    A learner's standing against one recognition, in one course or for the whole programme.
+
+    Attributes:
+        recognition (RecognitionInfo): the recognition.
+        status (str): earned (a valid award held), planned (the course is not open), met (all met, no valid award
+            held) or missing.
+        threshold, percent (Decimal | None): that body's grade share, resolved; the learner's best in the course.
+        grade_met (bool): the threshold is met (for a programme: by every course the degree counts).
+        condition_status (str): "" (no condition), not_recorded, passed or not_passed; ``condition`` as recorded.
+        degree_met (bool | None): for a programme's recognition, whether the learner holds the degree.
+        award (AwardInfo | None): the valid recognition award, if held.
+    """
+
+    recognition: RecognitionInfo
+    status: str
+    threshold: Decimal | None
+    percent: Decimal | None
+    grade_met: bool
+    condition_status: str
+    condition: RecordedCondition | None
+    degree_met: bool | None
+    award: AwardInfo | None
+
+
+@dataclass(frozen=True)
+class CreditTotal:
+    """Credits of one unit earned in a programme (valid recognition awards only)."""
+
+    unit: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class CourseProgress:
-    """One learner's standing in one program course."""
+    """One learner's standing in one program course (``group``: its elective group's id, "" when required)."""
 
     course: CourseInfo
     status: str
@@ -237,6 +311,33 @@ class CourseProgress:
     completion: Decimal | None
     participation: AwardInfo | None
     achievement: AwardInfo | None
+    group: str = ""
+    capstone: bool = False
+    waiting: bool = False  # a capstone taken last: its record comes once the other requirements hold
+    recognitions: tuple[RecognitionStanding, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequirementProgress:
+    """
+    A node of a programme's requirement tree with the learner's standing.
+
+    A course (``course_key``, whether it is the capstone, whether it waits for the rest), an elective group
+    (``id``, ``title``, choose ``choose``, ``chosen`` of them held, its courses in ``items``) or a required
+    programme (``id``, ``title``, its own progress in ``program``). ``met``: the node holds.
+    """
+
+    kind: str
+    met: bool
+    course_key: str = ""
+    capstone: bool = False
+    waiting: bool = False
+    id: str = ""
+    title: str = ""
+    choose: int = 0
+    chosen: int = 0
+    items: tuple[RequirementProgress, ...] = ()
+    program: ProgramProgress | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +352,12 @@ class ProgramProgress:
     hours_total: Decimal
     degree: AwardInfo | None
     next_course: CourseInfo | None = None
+    # The requirement tree (required courses, groups, nested programmes); whether it holds; the programme's own
+    # recognitions; the credits earned per unit. ``earned_count`` and ``required_count`` count its path.
+    requirements: tuple[RequirementProgress, ...] = ()
+    requirements_met: bool = False
+    recognitions: tuple[RecognitionStanding, ...] = ()
+    credits: tuple[CreditTotal, ...] = ()
 
     @property
     def has_progress(self) -> bool:

@@ -92,3 +92,33 @@ class AwardsAreKept(MicrodegreeError, PermissionError):
 
 class AwardReissued(MicrodegreeError, ValueError):
     """The award was re-issued already: re-issue its successor, the award that holds its place now."""
+
+
+class UnknownRecognition(NotFound):
+    """No recognition has the given id in the given program (docs/decisions/0040)."""
+
+    public_message = _("No such recognition.")
+
+
+class NotAllowedToRecord(MicrodegreeError, PermissionError):
+    """
+    The user may not record the conditions of this recognition: it is another recognising body's.
+
+    Attributes:
+        public_message (str): what the views show (translated).
+    """
+
+    public_message = _("You may not record the conditions of this recognition.")
+
+
+class InvalidCondition(MicrodegreeError, ValueError):
+    """
+    A condition to record is refused: each field's problem, by field (``taken_on``: "in the future").
+
+    Attributes:
+        errors (dict[str, str]): the problem of each refused field, by its name (the CSV column, the JSON key).
+    """
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))

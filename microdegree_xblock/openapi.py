@@ -23,8 +23,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, Polymorphic
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from . import __version__, limits
-from .data import ACHIEVEMENT, DEGREE, EARNED, IN_PROGRESS, NOT_STARTED, PARTICIPATION, PLANNED
+from . import __version__, data, limits
+from .data import ACHIEVEMENT, DEGREE, EARNED, IN_PROGRESS, NOT_STARTED, PARTICIPATION, PLANNED, RECOGNITION
 from .payloads import MAX_BODY_BYTES, MAX_BODY_DEPTH
 
 __all__ = ["PROGRAMS", "PROGRESS", "SCHEMA_SETTINGS", "VISIBILITY", "documented"]
@@ -99,15 +99,20 @@ class ProgramCatalogSerializer(serializers.Serializer):
 
 
 class AwardSerializer(serializers.Serializer):
-    """An award (a participation confirmation, an achievement record or a micro-degree) with its credentials."""
+    """An award (a participation confirmation, an achievement record, a recognition or a micro-degree)."""
 
     id = serializers.UUIDField(help_text="The award's public id.")
-    kind = serializers.ChoiceField(choices=[PARTICIPATION, ACHIEVEMENT, DEGREE], help_text="What it confirms.")
+    kind = serializers.ChoiceField(choices=[PARTICIPATION, ACHIEVEMENT, RECOGNITION, DEGREE],
+                                   help_text="What it confirms.")
+    rule = serializers.CharField(allow_blank=True,
+                                 help_text="A recognition's id in its program (which body's rule it met); empty "
+                                           "for the platform's own awards.")
     program_id = serializers.CharField(help_text="The program it was awarded in.")
     course_key = serializers.CharField(allow_null=True, help_text="The course it was earned in; null: a degree.")
     issued_on = serializers.DateTimeField(help_text="When it was issued.")
-    value = _share("The grade or completion share that earned it; null: a degree.", allow_null=True)
-    threshold = _threshold("The threshold that share met; null: a degree.", allow_null=True)
+    value = _share("The grade or completion share that earned it; null: a degree (or a recognition of a whole "
+                   "program without a threshold).", allow_null=True)
+    threshold = _threshold("The threshold that share met; null: a degree (or such a recognition).", allow_null=True)
     revoked = serializers.BooleanField(help_text="Whether it was revoked (the progress lists valid awards only).")
     revoked_on = serializers.DateTimeField(allow_null=True, help_text="When it was revoked; null: valid.")
     private = serializers.BooleanField(
@@ -123,6 +128,67 @@ class AwardSerializer(serializers.Serializer):
     clr_url = _link("The signed CLR 2.0 credential; a degree only.", required=False)
 
 
+class CreditsSerializer(serializers.Serializer):
+    """An amount of credits in one unit."""
+
+    amount = _amount("The amount, e.g. 12.")
+    unit = serializers.CharField(help_text="The unit: ECTS, CME or a short text.")
+
+
+class RecognitionStandingSerializer(serializers.Serializer):
+    """An outside body's recognition of a course (or of the whole program), with the learner's standing against it."""
+
+    id = serializers.CharField(help_text="The recognition's id in the program (an award's rule).")
+    title = serializers.CharField(help_text="Its title (the recognising body's name when the catalog gives none).")
+    issuer = IssuerSerializer(help_text="The recognising body: it issues the recognition's credential.")
+    whole_program = serializers.BooleanField(help_text="It recognises the micro-degree, not a course.")
+    credits = CreditsSerializer(allow_null=True, help_text="What it grants (per course); null: no credits.")
+    condition = serializers.CharField(allow_blank=True, help_text="A further condition someone records; empty: none.")
+    status = serializers.ChoiceField(
+        choices=[EARNED, data.MET, data.MISSING, PLANNED],
+        help_text="earned: the recognition is held (and not revoked); met: every requirement is met; missing: "
+                  "something is missing (see grade_met, degree_met, condition_status); planned: the course is "
+                  "not available yet.")
+    threshold = _threshold("That body's grade share (its own, or the course's achievement threshold); null: a "
+                           "program's recognition without one.", allow_null=True)
+    percent = _share("The learner's best grade share in the course; null: none yet, or a program's.",
+                     allow_null=True)
+    grade_met = serializers.BooleanField(
+        help_text="The threshold is met (for a program's: by every course its degree counts; true without one).")
+    degree_met = serializers.BooleanField(allow_null=True, help_text="A program's: its micro-degree is held.")
+    condition_status = serializers.ChoiceField(
+        choices=["", data.NOT_RECORDED, data.PASSED, data.NOT_PASSED],
+        help_text="The condition as recorded for the learner; empty: it has none.")
+    condition_result = serializers.CharField(allow_blank=True, help_text="The recorded result, e.g. 1.7; may be empty.")
+    condition_taken_on = serializers.DateField(allow_null=True, help_text="When it was taken; null: not recorded.")
+    award = AwardSerializer(allow_null=True, help_text="The recognition, if held.")
+
+
+class RequirementSerializer(serializers.Serializer):
+    """A node of a program's requirement tree: a course, an elective group or a required program."""
+
+    type = serializers.ChoiceField(choices=[data.COURSE_NODE, data.GROUP_NODE, data.PROGRAM_NODE],
+                                   help_text="Its kind.")
+    met = serializers.BooleanField(
+        help_text="It holds: the course's achievement record, the group's choice, the program's micro-degree.")
+    course_key = serializers.CharField(allow_null=True, help_text="A course's key (in the program's courses).")
+    capstone = serializers.BooleanField(help_text="The course is the program's capstone.")
+    capstone_waiting = serializers.BooleanField(help_text="A capstone taken last, waiting for the rest.")
+    id = serializers.CharField(allow_null=True, help_text="A group's or a required program's id; null: a course.")
+    title = serializers.CharField(allow_null=True, help_text="A group's or a required program's title.")
+    choose = serializers.IntegerField(allow_null=True, min_value=1, help_text="A group: how many of it count.")
+    chosen = serializers.IntegerField(allow_null=True, min_value=0,
+                                      help_text="A group: how many of its courses the learner has earned.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """The nested fields: a group's courses, a required program's own progress (the tree is recursive)."""
+        fields = super().get_fields()
+        fields["items"] = RequirementSerializer(many=True, help_text="A group's courses; empty otherwise.")
+        fields["program"] = ProgramProgressSerializer(allow_null=True,
+                                                      help_text="A required program's own progress.")
+        return fields
+
+
 class CourseProgressSerializer(CourseSerializer):
     """A course of a program with the learner's standing in it."""
 
@@ -134,18 +200,27 @@ class CourseProgressSerializer(CourseSerializer):
     completion = _share("The best completion share seen; null: none yet.", allow_null=True)
     participation = AwardSerializer(allow_null=True, help_text="The participation confirmation, if held.")
     achievement = AwardSerializer(allow_null=True, help_text="The achievement record, if held.")
+    group = serializers.CharField(allow_null=True, help_text="Its elective group's id; null: a required course.")
+    capstone = serializers.BooleanField(help_text="The program's capstone.")
+    capstone_waiting = serializers.BooleanField(help_text="A capstone taken last, waiting for the rest.")
+    recognitions = RecognitionStandingSerializer(many=True, help_text="Every recognition the course can bring.")
 
 
 class ProgramProgressSerializer(ProgramSerializer):
     """A program with the learner's standing in it."""
 
     courses = CourseProgressSerializer(many=True, help_text="The courses, in the program's order.")
-    earned_count = serializers.IntegerField(min_value=0, help_text="How many of its courses the learner has earned.")
-    required_count = serializers.IntegerField(min_value=0, help_text="How many courses the degree needs (all).")
+    earned_count = serializers.IntegerField(min_value=0, help_text="How many of those the learner has met.")
+    required_count = serializers.IntegerField(min_value=0, help_text="How many requirements the degree needs: the "
+                                              "required courses, each group's choice, each required program.")
     hours_earned = _amount("The workload of the earned courses, in hours.")
     degree = AwardSerializer(allow_null=True, help_text="The micro-degree, if held.")
-    next_course = CourseSerializer(allow_null=True,
-                                   help_text="The first course neither earned nor planned; null: none left.")
+    next_course = CourseSerializer(allow_null=True, help_text="The first course on the remaining path neither "
+                                   "earned nor planned (maybe a required program's); null: none left.")
+    requirements = RequirementSerializer(many=True, help_text="The requirement tree (a capstone taken last, last).")
+    requirements_met = serializers.BooleanField(help_text="The requirement tree holds: the degree is due.")
+    recognitions = RecognitionStandingSerializer(many=True, help_text="The recognitions of the whole program.")
+    credits = CreditsSerializer(many=True, help_text="The credits earned, summed per unit (valid recognitions only).")
 
 
 class LearnerProgressSerializer(serializers.Serializer):

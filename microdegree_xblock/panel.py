@@ -10,9 +10,11 @@ award links that are present) and renders ``templates/microdegree/panel.html`` t
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
 from django.urls import reverse
@@ -24,8 +26,8 @@ from .labels import kind_label
 from .resources import read_text, render_template
 
 __all__ = [
-    "AWARD_LINK_KEYS", "award_view", "client_state", "panel_context", "percent", "render_achievements", "render_panel",
-    "sign_in_url", "signature",
+    "AWARD_LINK_KEYS", "award_view", "client_state", "credit_view", "credits_total", "panel_context", "percent",
+    "render_achievements", "render_panel", "sign_in_url", "signature",
 ]
 
 # The links an award may carry (added to the award JSON by the credentials package), in the order shown.
@@ -86,11 +88,107 @@ def _course_view(course: dict[str, Any], *, next_key: str | None) -> dict[str, A
     }
 
 
-def _program_view(data: dict[str, Any]) -> dict[str, Any]:
+def credit_view(credits: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Credits as the templates say them: ``kind`` cme, ects or other; ``count`` the plural form (2.5: plural)."""
+    if not credits:
+        return None
+    amount = credits["amount"]
+    whole = float(amount).is_integer()
+    return {"amount": int(amount) if whole else amount, "unit": credits["unit"], "count": int(amount) if whole else 2,
+            "kind": {"CME": "cme", "ECTS": "ects"}.get(str(credits["unit"]).upper(), "other")}
+
+
+def _standing_parts(rec: dict[str, Any], signed_in: bool) -> list[str]:
+    """What the sentence about a recognition says, in order (the template words each part)."""
+    if rec["status"] == "planned":
+        return ["planned"]
+    if signed_in and rec["status"] == "earned":
+        return ["earned"]
+    parts = []
+    if rec["whole_program"]:
+        if not (signed_in and rec["degree_met"]):
+            parts.append("degree")
+        if rec["threshold"] is not None:
+            parts.append("grade_met" if signed_in and rec["grade_met"] else "program_grade")
+    elif not signed_in:
+        parts.append("grade_needed")
+    else:
+        parts.append("grade_met" if rec["grade_met"] else "no_grade" if rec["percent"] is None else "grade_short")
+    if rec["condition"]:
+        parts.append(rec["condition_status"] if signed_in else "condition")
+        if signed_in and rec["condition_result"]:
+            parts.append("result")
+    return parts
+
+
+def _recognition_rows(recs: list[dict[str, Any]], *, signed_in: bool, title: str = "", labelledby: str = ""
+                      ) -> list[dict[str, Any]]:
+    """A list of recognitions with the learner's standing, as template rows."""
+    if not recs:
+        return []
+    rows: list[dict[str, Any]] = [{"row": "recs", "title": title, "labelledby": labelledby}]
+    for rec in recs:
+        taken_on = rec.get("condition_taken_on")
+        rows.append({**rec, "row": "rec", "credit": credit_view(rec.get("credits")), "award": award_view(rec["award"]),
+                     "threshold_whole": percent(rec.get("threshold")), "percent_whole": percent(rec.get("percent")),
+                     "taken_on": date.fromisoformat(taken_on) if taken_on else None,
+                     "parts": _standing_parts(rec, signed_in)})
+    rows.append({"row": "recs_end"})
+    return rows
+
+
+def _node_rows(nodes: list[dict[str, Any]], courses: dict[str, dict[str, Any]], *, next_key: str | None,
+               ids: Iterator[str], signed_in: bool, depth: int = 0, labelledby: str = "") -> list[dict[str, Any]]:
+    """A requirement tree as template rows that open and close nested lists: groups' and programmes' courses."""
+    rows: list[dict[str, Any]] = [{"row": "open", "depth": depth, "labelledby": labelledby}]
+    for number, node in enumerate(nodes, 1):  # a course's marker: its place in its list
+        if node["type"] == "course":
+            course = _course_view(courses[node["course_key"]], next_key=next_key)
+            rows.append({"row": "course", "course": course, "number": number})
+            rows += _recognition_rows(course.get("recognitions") or [], signed_in=signed_in, title=course["title"])
+            rows.append({"row": "course_end"})
+            continue
+        node_id = next(ids)
+        if node["type"] == "group":
+            rows.append({**node, "row": "group", "node_id": node_id, "count": len(node["items"]),
+                         "chosen_shown": min(node["chosen"] or 0, node["choose"] or 0)})
+            rows += _node_rows(node["items"], courses, next_key=next_key, ids=ids, signed_in=signed_in,
+                               depth=depth + 1, labelledby=node_id)
+        else:
+            inner = node.get("program") or {"requirements": [], "courses": [], "earned_count": 0, "required_count": 0}
+            rows.append({**node, "row": "program", "node_id": node_id, "degree": award_view(inner.get("degree")),
+                         "earned_count": inner["earned_count"], "required_count": inner["required_count"]})
+            rows += _node_rows(inner["requirements"], {c["course_key"]: c for c in inner["courses"]},
+                               next_key=next_key, ids=ids, signed_in=signed_in, depth=depth + 1, labelledby=node_id)
+        rows.append({"row": "end"})
+    rows.append({"row": "close"})
+    return rows
+
+
+def _sections(data: dict[str, Any], *, next_key: str | None, dom_id: str, signed_in: bool) -> dict[str, Any]:
+    """The requirement tree (or the plain list of courses), then the programme's recognitions, as template rows."""
+    nodes = data.get("requirements") or [{"type": "course", "course_key": c["course_key"]} for c in data["courses"]]
+    structured = any(node["type"] != "course" or node.get("capstone") for node in nodes)
+    ids = (f"{dom_id}-node-{n}" for n in itertools.count(1))
+    courses = {c["course_key"]: c for c in data["courses"]}
+    return {
+        "structured": structured,
+        "rows": [*_node_rows(nodes, courses, next_key=next_key, ids=ids, signed_in=signed_in,
+                             labelledby=f"{dom_id}-courses"),
+                 *([{"row": "recognitions_heading"}] if data.get("recognitions") else []),
+                 *_recognition_rows(data.get("recognitions") or [], signed_in=signed_in,
+                                    labelledby=f"{dom_id}-recognitions")],
+        "credits": [credit_view(total) for total in data.get("credits") or []],
+    }
+
+
+def _program_view(data: dict[str, Any], *, dom_id: str = "microdegree", signed_in: bool = True) -> dict[str, Any]:
     next_course = data.get("next_course")
     next_key = next_course["course_key"] if next_course else None
     courses = [_course_view(course, next_key=next_key) for course in data["courses"]]
     next_status = next((c["status"] for c in courses if c["is_next"]), None)
+    if next_course and next_status is None:  # a required programme's course
+        next_status = "in_progress" if _in_progress(data, next_course["course_key"]) else "not_started"
     return {
         **data,
         "courses": courses,
@@ -100,7 +198,14 @@ def _program_view(data: dict[str, Any]) -> dict[str, Any]:
         "hours_percent": _ratio_percent(data.get("hours_earned"), data.get("hours_total")),
         "courses_percent": _ratio_percent(data.get("earned_count"), data.get("required_count")),
         "planned_count": sum(1 for c in courses if c["status"] == "planned"),
+        **_sections(data, next_key=next_key, dom_id=dom_id, signed_in=signed_in),
     }
+
+
+def _in_progress(data: dict[str, Any], key: str) -> bool:
+    """Whether a course anywhere in a programme's tree (its required programmes' included) is in progress."""
+    return any(c["course_key"] == key and c["status"] == "in_progress" for c in data["courses"]) or any(
+        _in_progress(node["program"], key) for node in data.get("requirements") or [] if node.get("program"))
 
 
 def _award_id(award: dict[str, Any] | None) -> str | None:
@@ -126,11 +231,15 @@ def client_state(data: dict[str, Any] | None) -> dict[str, Any] | None:
         "hours_total": data["hours_total"],
         "degree": _award_id(data.get("degree")),
         "next_course": data["next_course"]["course_key"] if data.get("next_course") else None,
+        "requirements_met": data.get("requirements_met", False),
         "courses": [
             {
                 "course_key": course["course_key"], "status": course["status"], "percent": course["percent"],
                 "completion": course["completion"], "achievement": _award_id(course.get("achievement")),
                 "participation": _award_id(course.get("participation")),
+                # A recognition's id is a slug: no markup.
+                "recognitions": [{"id": rec["id"], "status": rec["status"], "award": _award_id(rec.get("award"))}
+                                 for rec in course.get("recognitions") or []],
             }
             for course in data["courses"]
         ],
@@ -166,16 +275,18 @@ def panel_context(data: dict[str, Any] | None, *, program_id: str, signed_in: bo
     if mode not in MODES:
         raise ValueError(f"unknown panel mode {mode!r}")
     level = min(max(heading_level, 1), 5)
+    dom = slugify(dom_id or f"microdegree-{program_id}") or "microdegree"
+    shown_signed_in = signed_in and mode != PREVIEW
     return {
-        "program": _program_view(data) if data is not None else None,
+        "program": _program_view(data, dom_id=dom, signed_in=shown_signed_in) if data is not None else None,
         "program_id": program_id,
-        "signed_in": signed_in and mode != PREVIEW,
+        "signed_in": shown_signed_in,
         "mode": mode,
         "preview": mode == PREVIEW,
         "refreshable": mode == LEARNER and signed_in and data is not None,
         "heading_level": level,
         "subheading_level": level + 1,
-        "dom_id": slugify(dom_id or f"microdegree-{program_id}") or "microdegree",
+        "dom_id": dom,
         "sign_in_url": sign_in_url(),
     }
 
@@ -193,15 +304,37 @@ def _has_progress(data: dict[str, Any]) -> bool:
     return bool(data.get("degree")) or any(c["status"] not in ("not_started", "planned") for c in data["courses"])
 
 
+def _recognition_of(award: dict[str, Any], program: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The recognition a recognition award was earned under, as the programme's progress lists it (None: gone)."""
+    if program is None or award["kind"] != "recognition":
+        return None
+    recs = program.get("recognitions") or [] if not award["course_key"] else next(
+        (c.get("recognitions") or [] for c in program["courses"] if c["course_key"] == award["course_key"]), [])
+    return next((rec for rec in recs if rec["id"] == award.get("rule")), None)
+
+
+def credits_total(programs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The credits earned in all the programmes (each listed once), summed per unit, as the templates say them."""
+    totals: dict[str, float] = {}
+    for program in programs:
+        for credit in program.get("credits") or []:
+            totals[credit["unit"]] = totals.get(credit["unit"], 0) + credit["amount"]
+    return [view for unit, amount in totals.items() if (view := credit_view({"amount": amount, "unit": unit}))]
+
+
 def _award_item(award: dict[str, Any], programs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     program = programs.get(award["program_id"])
     course_titles = {c["course_key"]: c["title"] for c in program["courses"]} if program else {}
-    if award["kind"] == "degree":
+    if award["kind"] == "degree" or (award["kind"] == "recognition" and not award["course_key"]):
         title = program["title"] if program else award["program_id"]
     else:
         title = course_titles.get(award["course_key"] or "", award["course_key"] or "")
+    recognition = _recognition_of(award, program)
     item = award_view(award) or {}
     item.update({
+        "recognition_title": recognition["title"] if recognition else award.get("rule", ""),
+        "recognition_body": recognition["issuer"]["name"] if recognition else "",
+        "credit": credit_view(recognition.get("credits")) if recognition else None,
         "title": title, "program_title": program["title"] if program else award["program_id"],
         "kind_label": kind_label(award["kind"]),
         "visibility_url": reverse("microdegree:achievements-visibility", kwargs={"award_id": award["id"]}),
@@ -242,6 +375,7 @@ def render_achievements(programs: list[dict[str, Any]], awards: list[dict[str, A
         "export_url": reverse("microdegree:achievements-export"),
         "record_url": reverse("microdegree:achievements-record"),
         "dashboard_url": f"{conf.lms_root_url()}/dashboard",
+        "credits": credits_total(programs),
         "language": language,
         "csrf_token": csrf_token,
     }

@@ -11,11 +11,20 @@ from typing import Any
 
 from . import conf
 from .credentials import links
-from .data import AwardInfo, CourseInfo, IssuerInfo, ProgramInfo, ProgramProgress
+from .data import (
+    GROUP_NODE,
+    AwardInfo,
+    CourseInfo,
+    IssuerInfo,
+    ProgramInfo,
+    ProgramProgress,
+    RecognitionStanding,
+    RequirementProgress,
+)
 
 __all__ = [
-    "MAX_BODY_BYTES", "MAX_BODY_DEPTH", "award_json", "body_problem", "course_about_url", "number", "program_json",
-    "progress_json",
+    "MAX_BODY_BYTES", "MAX_BODY_DEPTH", "award_json", "body_problem", "course_about_url", "credits_json", "number",
+    "program_json", "progress_json", "recognition_json", "requirement_json",
 ]
 
 # What the plugin's JSON endpoints accept (the visibility API, the block's handlers): their bodies are a few dozen
@@ -88,6 +97,7 @@ def award_json(award: AwardInfo | None) -> dict[str, Any] | None:
         "revoked": award.is_revoked,
         "revoked_on": award.revoked_on.isoformat() if award.revoked_on else None,
         "private": award.private,
+        "rule": award.rule,
         # The credential links: verify_url, ob2_url, ob3_url, pdf_url, linkedin_url, badge_url (+ clr_url).
         **links.award_links(conf.lms_root_url(), award.id, kind=award.kind),
     }
@@ -119,8 +129,52 @@ def program_json(program: ProgramInfo) -> dict[str, Any]:
     }
 
 
+def credits_json(amount: Decimal | None, unit: str) -> dict[str, Any] | None:
+    """An amount of credits in a unit (None: no credits)."""
+    return None if amount is None else {"amount": number(amount), "unit": unit}
+
+
+def recognition_json(standing: RecognitionStanding) -> dict[str, Any]:
+    """An outside body's recognition with the learner's standing against it."""
+    rec, recorded = standing.recognition, standing.condition
+    return {
+        "id": rec.id,
+        "title": rec.title,
+        "issuer": issuer_json(rec.issuer),
+        "whole_program": rec.whole_program,
+        "credits": credits_json(rec.credit_amount, rec.credit_unit),
+        "condition": rec.condition,
+        "status": standing.status,
+        "threshold": number(standing.threshold),
+        "percent": number(standing.percent),
+        "grade_met": standing.grade_met,
+        "degree_met": standing.degree_met,
+        "condition_status": standing.condition_status,
+        "condition_result": recorded.result if recorded else "",
+        "condition_taken_on": recorded.taken_on.isoformat() if recorded else None,
+        "award": award_json(standing.award),
+    }
+
+
+def requirement_json(node: RequirementProgress) -> dict[str, Any]:
+    """A node of a programme's requirement tree: a course, an elective group or a required programme."""
+    return {
+        "type": node.kind,
+        "met": node.met,
+        "course_key": node.course_key or None,
+        "capstone": node.capstone,
+        "capstone_waiting": node.waiting,
+        "id": node.id or None,
+        "title": node.title or None,
+        "choose": node.choose if node.kind == GROUP_NODE else None,
+        "chosen": node.chosen if node.kind == GROUP_NODE else None,
+        "items": [requirement_json(item) for item in node.items],
+        "program": progress_json(node.program) if node.program is not None else None,
+    }
+
+
 def progress_json(progress: ProgramProgress) -> dict[str, Any]:
-    """A learner's progress in a program."""
+    """A learner's progress in a program (a required programme's, nested in its node)."""
     data = program_json(progress.program)
     data["courses"] = [
         {
@@ -130,6 +184,10 @@ def progress_json(progress: ProgramProgress) -> dict[str, Any]:
             "completion": number(course.completion),
             "participation": award_json(course.participation),
             "achievement": award_json(course.achievement),
+            "group": course.group or None,
+            "capstone": course.capstone,
+            "capstone_waiting": course.waiting,
+            "recognitions": [recognition_json(standing) for standing in course.recognitions],
         }
         for course in progress.courses
     ]
@@ -140,5 +198,9 @@ def progress_json(progress: ProgramProgress) -> dict[str, Any]:
         "hours_total": number(progress.hours_total),
         "degree": award_json(progress.degree),
         "next_course": course_json(progress.next_course) if progress.next_course else None,
+        "requirements": [requirement_json(node) for node in progress.requirements],
+        "requirements_met": progress.requirements_met,
+        "recognitions": [recognition_json(standing) for standing in progress.recognitions],
+        "credits": [credits_json(total.amount, total.unit) for total in progress.credits],
     })
     return data

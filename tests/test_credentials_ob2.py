@@ -123,3 +123,27 @@ def test_the_baked_badge_carries_the_assertion_and_validates(offline_validator, 
     with path.open("rb") as image:
         report = offline_validator(image, recipient_profile={"email": "anna@example.org"}, use_cache=False)
     assert report["report"]["valid"], json.dumps(report["report"], indent=1)
+
+
+@pytest.fixture
+def live_recognition(transactional_db, live_server, settings, learner):  # pylint: disable=unused-argument
+    """The chamber's CME certification of Basics (demo catalog: 70 %), issued over a live server."""
+    from tests.credentials.demo import load_demo
+    settings.LMS_ROOT_URL = live_server.url
+    load_demo()
+    send_grade(learner.pk, BASICS, 0.82)  # autocommit: the after-commit work runs at once
+    return next(a for a in api.get_learner_awards(user_id=learner.pk) if a.kind == "recognition")
+
+
+def test_the_1edtech_validator_accepts_a_recognition_issued_by_its_body(offline_validator, live_recognition,
+                                                                        live_server):
+    url = f"{live_server.url}/microdegree/ob2/assertions/{live_recognition.id}/"
+    report = offline_validator(url, recipient_profile={"email": "anna@example.org"}, use_cache=False)
+    assert report["report"]["valid"], json.dumps(report["report"], indent=1)
+    assert not _errors(report)
+    nodes = {node["type"] if isinstance(node["type"], str) else node["type"][0]: node
+             for node in report["graph"] if "type" in node}
+    assert nodes["BadgeClass"]["name"] == "CME certification: Dr. med. KI – Basics"
+    assert nodes["BadgeClass"]["id"].endswith(f"/ob2/programs/dr-med-ki/recognition/lak-bw-cme/{BASICS}/")
+    assert nodes["Issuer"]["name"] == "Landesärztekammer Baden-Württemberg"
+    assert nodes["Issuer"]["id"] == f"{live_server.url}/microdegree/ob2/issuers/lak-bw/"

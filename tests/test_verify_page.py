@@ -176,3 +176,30 @@ def test_wallets_get_the_credential_inline_and_learners_save_it_as_a_file(award,
     assert client.get(url)["Content-Disposition"] == f'inline; filename="{award.id}-ob3.json"'
     assert client.get(url + "?download")["Content-Disposition"] == f'attachment; filename="{award.id}-ob3.json"'
     assert client.get(f"/microdegree/credentials/{award.id}/badge.png")["Content-Disposition"].startswith("attachment")
+
+
+@pytest.fixture
+def recognition(db, learner, django_capture_on_commit_callbacks):
+    """The chamber's CME certification of Basics (demo catalog: the chamber's 70 %, 12 CME) at 82 %."""
+    from tests.credentials.demo import load_demo
+    load_demo()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_grade(learner.pk, BASICS, 0.82)
+    return next(a for a in api.get_learner_awards(user_id=learner.pk) if a.kind == "recognition")
+
+
+def test_a_recognitions_page_says_who_recognised_what_with_its_credits_and_threshold(recognition, client):
+    page = client.get(f"/microdegree/verify/{recognition.id}/").content.decode()
+    for text in ("Anna Schmidt", "CME certification: Dr. med. KI – Basics", "Recognised by",
+                 "Landesärztekammer Baden-Württemberg", "Recognises", "lak-bw-cme", "12 CME",
+                 "82 % (required by Landesärztekammer Baden-Württemberg: 70 %)", "Valid",
+                 f"/microdegree/credentials/{recognition.id}/certificate.pdf"):
+        assert text in page, text
+    assert "Charité – Universitätsmedizin Berlin</a>" not in page  # the programme's bodies do not issue it
+    response = client.get(f"/microdegree/credentials/{recognition.id}/linkedin/")
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["organizationName"] == ["Landesärztekammer Baden-Württemberg"]
+    assert query["name"] == ["CME certification: Dr. med. KI – Basics"]
+    text = " ".join(PdfReader(io.BytesIO(client.get(
+        f"/microdegree/credentials/{recognition.id}/certificate.pdf").content)).pages[0].extract_text().split())
+    assert "Recognised by" in text and "Credits: 12 CME" in text

@@ -11,6 +11,7 @@ Each concern has a module of its own; import from here, never from them:
 ``recording``      grades, completion and passing status observed; the course awards now due
 ``effects``        after commit: signing, ``BADGE_AWARDED``, the degrees now due (eager or Celery)
 ``lifecycle``      revocation, re-issue, the learner's privacy choice, reconciliation, user retirement
+``conditions``     recognitions' further conditions (an on-site exam) recorded by their bodies' staff, audited
 ``portability``    the learner's own data, whole, as JSON (data portability)
 ``record``         the learner's whole record as one CLR 2.0, signed by the platform (its own did:web)
 ``reporting``      the admin dashboard's figures (aggregates in the database) and the CSV exports (ADR 37)
@@ -65,6 +66,24 @@ from .catalog import (
     program_warnings,
 )
 from .certificate import get_certificate_pdf
+from .conditions import (
+    CONDITION_COLUMNS,
+    CONDITION_SOURCES,
+    MAX_CONDITION_ROWS,
+    MAX_LISTED_CONDITIONS,
+    RECORD_ANY_PERMISSION,
+    ConditionInfo,
+    ConditionRecorded,
+    ConditionsReport,
+    InvalidCondition,
+    NotAllowedToRecord,
+    UnknownRecognition,
+    list_conditions,
+    may_record,
+    record_condition,
+    record_conditions,
+    recordable_recognitions,
+)
 from .documents import (
     CredentialPage,
     get_badge_image,
@@ -213,4 +232,20 @@ __all__ = [
     "get_report",
     "program_choices",
     "read_report_filters",
+    "CONDITION_COLUMNS",
+    "CONDITION_SOURCES",
+    "MAX_CONDITION_ROWS",
+    "MAX_LISTED_CONDITIONS",
+    "RECORD_ANY_PERMISSION",
+    "ConditionInfo",
+    "ConditionRecorded",
+    "ConditionsReport",
+    "InvalidCondition",
+    "NotAllowedToRecord",
+    "UnknownRecognition",
+    "list_conditions",
+    "may_record",
+    "record_condition",
+    "record_conditions",
+    "recordable_recognitions",
 ]

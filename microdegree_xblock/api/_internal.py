@@ -110,9 +110,12 @@ def read_state(user_id: int, course_key: str, connection: Any = None) -> StoredS
     return StoredState(*row)
 
 
-def template_uuid(*, program_id: str, kind: str, course_key: str | None = None) -> str:
-    """The badge template UUID of a program course's award kind, or of a program's degree: stable forever."""
-    name = f"{program_id}/degree" if kind == DEGREE else f"{program_id}/{course_key}/{kind}"
+def template_uuid(*, program_id: str, kind: str, course_key: str | None = None, rule: str = "") -> str:
+    """The badge template UUID of a program course's award kind (and rule), or of a program's degree: stable."""
+    if rule:
+        name = f"{program_id}/{course_key or ''}/{kind}/{rule}"
+    else:
+        name = f"{program_id}/degree" if kind == DEGREE else f"{program_id}/{course_key}/{kind}"
     return str(uuid.uuid5(TEMPLATE_NAMESPACE, name))
 
 

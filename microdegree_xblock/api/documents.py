@@ -14,7 +14,8 @@ from typing import Any
 
 from .. import conf
 from ..credentials import images, jsonld, linkedin, links, ob2, ob3, qr
-from ..credentials.facts import AwardFacts
+from ..credentials.evidence import credits_text
+from ..credentials.facts import AchievementFacts, AwardFacts
 from ..data import AwardInfo
 from ..exceptions import CredentialNotReady, PrivateCredential, UnknownIssuer, UnknownStatusList
 from ..models import Award, Issuer, SignedCredential, SigningKey, StatusList
@@ -22,7 +23,8 @@ from ._internal import award_info, award_row
 from .facts import award_facts, badge_facts, issuer_facts
 
 __all__ = [
-    "CredentialPage", "get_badge_image", "get_baked_badge", "get_baked_badge_png", "get_controller_document",
+    "CredentialPage", "badge_subtitle", "get_badge_image", "get_baked_badge", "get_baked_badge_png",
+    "get_controller_document",
     "get_credential_page", "get_extension_context", "get_ob2_assertion", "get_ob2_badge_class", "get_ob2_issuer",
     "get_revocation_list", "get_signed_credential", "get_status_list_credential", "linkedin_url", "qr_code_svg",
 ]
@@ -72,6 +74,12 @@ class CredentialPage:
             "threshold": ob3.percent_text(achievement.threshold) if achievement.threshold is not None else None,
         }
 
+    @property
+    def credits(self) -> str | None:
+        """A recognition's credits as text (``12 CME``, ``2 ECTS``); None for other awards and without credits."""
+        recognition = self.facts.achievement.recognition
+        return credits_text(recognition.credits) if recognition is not None and recognition.credits else None
+
     def qr_svg(self) -> str:
         """A QR code of the verification URL, as SVG markup (generated; it holds no text of the learner's)."""
         return qr.qr_svg(self.links["verify_url"])
@@ -79,6 +87,11 @@ class CredentialPage:
     def wallet_qr_svg(self) -> str:
         """A QR code of the OB 3.0 credential's URL, for a wallet to scan and fetch (docs/decisions/0036)."""
         return qr.qr_svg(self.links["ob3_url"])
+
+
+def badge_subtitle(achievement: AchievementFacts) -> str:
+    """What a badge image shows under its title: the recognising body of a recognition, else the program."""
+    return achievement.lead.name if achievement.recognition is not None else achievement.program_title
 
 
 def qr_code_svg(url: str) -> str:
@@ -197,7 +210,7 @@ def get_badge_image(*, program_id: str, kind: str, course_key: str | None = None
         UnknownBadge: no such program, course or kind.
     """
     facts = badge_facts(program_id, kind, course_key)
-    return images.badge_svg(title=facts.name, subtitle=facts.program_title, kind=facts.kind)
+    return images.badge_svg(title=facts.name, subtitle=badge_subtitle(facts), kind=facts.kind)
 
 
 def _assertion(award: Award, facts: AwardFacts) -> dict[str, Any]:
@@ -231,7 +244,7 @@ def _badge_look(award_id: str | uuid.UUID, viewer_id: int | None) -> tuple[dict[
     """The award's hosted OB 2.0 assertion and what its badge image shows."""
     award = _shown_award(award_id, viewer_id)
     facts = award_facts(award)
-    look = {"title": facts.achievement.name, "subtitle": facts.achievement.program_title, "kind": award.kind}
+    look = {"title": facts.achievement.name, "subtitle": badge_subtitle(facts.achievement), "kind": award.kind}
     return _assertion(award, facts), look
 
 
@@ -260,12 +273,18 @@ def get_baked_badge_png(*, award_id: str | uuid.UUID, viewer_id: int | None = No
 
 
 def linkedin_url(page: CredentialPage, *, organization_id: str = "") -> str:
-    """LinkedIn's "Add to profile" link for an award, every field filled in."""
+    """
+    LinkedIn's "Add to profile" link for an award, every field filled in.
+
+    The organisation is the body that issues it: the program's lead, or a recognition's recognising body (whose
+    LinkedIn id the platform's setting is not: a recognition names its body by name).
+    """
     facts = page.facts
     return linkedin.add_to_profile_url(
         name=facts.achievement.name, organization=facts.achievement.lead.name, issued_on=facts.issued_on,
         cert_url=page.links["verify_url"], cert_id=page.award.id,
-        organization_id=organization_id or conf.linkedin_organization_id(),
+        organization_id=organization_id or ("" if facts.achievement.recognition is not None
+                                            else conf.linkedin_organization_id()),
     )
 
 

@@ -112,10 +112,17 @@ def issue_degree_if_due(user_id: int, program_pk: int) -> Award | None:
 
 
 def _badge_title(award: Award) -> str:
+    """The badge's name as its credential names it (a recognition: its title, or its body's, and what it recognises)."""
     if award.kind == DEGREE:
         return award.program.title
-    course = ProgramCourse.objects.filter(program_id=award.program_id, course_key=award.course_key).first()
-    title = course.title if course else str(award.course_key)
+    course = (ProgramCourse.objects.filter(program_id=award.program_id, course_key=award.course_key).first()
+              if award.course_key else None)
+    title = course.title if course else str(award.course_key or award.program.title)
+    if award.rule:  # a recognition (only recognitions have a rule): named as api.facts.recognition_facts names it
+        recognition = award.program.recognitions.filter(slug=award.rule).select_related("issuer").first()
+        if recognition is not None:
+            return f"{recognition.title or f'Recognition by {recognition.issuer.name}'}: {title}"
+        return f"{kind_name(award.kind)} {award.rule}: {title}"
     return f"{kind_name(award.kind)}: {title}"
 
 
@@ -156,7 +163,8 @@ def send_badge_event(award: Award, *, revoked: bool) -> bool:
             badge_uuid=str(award.uuid),
             user=award.user,
             template_uuid=template_uuid(program_id=award.program.slug, kind=award.kind,
-                                        course_key=str(award.course_key) if award.course_key else None),
+                                        course_key=str(award.course_key) if award.course_key else None,
+                                        rule=award.rule),
             origin=BADGE_ORIGIN,
             name=_badge_title(award),
             description=award.program.title,

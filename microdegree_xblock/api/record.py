@@ -7,6 +7,7 @@ credential inside is the stored member credential signed by its awarding body (d
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from .. import conf
 from ..credentials import ob3, record
 from ..credentials.dates import iso_z
 from ..data import ACHIEVEMENT, DEGREE
-from ..models import Award, SigningKey
+from ..models import Award, ProgramStep, SigningKey
 from .signing import member_credentials, platform_did, sign_as_platform
 
 __all__ = ["get_learner_record", "get_platform_controller_document"]
@@ -24,7 +25,8 @@ def get_learner_record(*, user_id: int) -> str:
     """
     The signed CLR 2.0 of everything the learner holds (revoked awards left out; private ones in: it is theirs).
 
-    Course achievements are linked (``isChildOf``) to the micro-degree of their program when the learner holds it.
+    Course achievements are linked (``isChildOf``) to the micro-degree of their program when the learner holds it,
+    and a micro-degree to those of the programmes that nest it (docs/decisions/0040).
     """
     awards = list(Award.objects.filter(user_id=user_id, revoked_at__isnull=True)
                   .select_related("program", "user", "status_list__issuer").order_by("issued_at", "id"))
@@ -32,9 +34,16 @@ def get_learner_record(*, user_id: int) -> str:
     credentials = member_credentials(awards)
     degree_of = {award.program_id: credentials[award.pk]["credentialSubject"]["achievement"]["id"]
                  for award in awards if award.kind == DEGREE}
+    outer: dict[int, list[int]] = defaultdict(list)  # a programme -> those that nest it, of degrees held
+    if len(degree_of) > 1:
+        for required, program in ProgramStep.objects.filter(required_id__in=list(degree_of), program_id__in=list(
+                degree_of)).order_by("order", "id").values_list("required_id", "program_id"):
+            outer[required].append(program)
     for award in awards:
         parent = degree_of.get(award.program_id) if award.kind == ACHIEVEMENT else None
-        members.append(record.RecordMember(credentials[award.pk], degree_achievement_id=parent))
+        nesting = tuple(degree_of[pk] for pk in outer[award.program_id]) if award.kind == DEGREE else ()
+        members.append(record.RecordMember(credentials[award.pk], degree_achievement_id=parent,
+                                           nesting_achievement_ids=nesting))
     user = awards[0].user if awards else None
     name = conf.platform_name()
     document = record.learner_record_credential(

@@ -22,9 +22,9 @@ from ..credentials import dates, keys, links, ob3, proofs, statuslist
 from ..credentials.facts import AwardFacts, IssuerFacts
 from ..data import ACHIEVEMENT, DEGREE
 from ..exceptions import SigningKeyConfigured
-from ..models import Award, Issuer, Program, SignedCredential, SigningKey, StatusList
+from ..models import Award, Issuer, Program, ProgramStep, SignedCredential, SigningKey, StatusList
 from ._internal import WRITE_ATTEMPTS, with_retries
-from .facts import award_facts, issuer_facts, program_by_pk
+from .facts import award_facts, awarding_issuer, issuer_facts, program_by_pk
 
 __all__ = [
     "SigningKeyInfo", "ensure_signing_key", "generate_signing_key_pem", "get_signing_keys", "issue_credentials",
@@ -201,12 +201,12 @@ def _sign_award(award_pk: int) -> None:
         if wanted <= held or award.revoked_at is not None:
             return
         program = program_by_pk(award.program_id)
-        lead = program.program_issuers.all()[0].issuer
         if award.status_list_id is None:
-            _allocate_status(award, lead)
+            # In the list of the body that issues it: the program's lead, or a recognition's recognising body.
+            _allocate_status(award, awarding_issuer(award, program))
         key = _active_key()
         facts = award_facts(award, program)
-        issuer = award.status_list.issuer if award.status_list is not None else lead
+        issuer = awarding_issuer(award, program)
         signer = issuer_facts(issuer)
         if SignedCredential.OB3 not in held:
             document = ob3.open_badge_credential(facts)
@@ -217,26 +217,57 @@ def _sign_award(award_pk: int) -> None:
     log.info("microdegree: credentials of award %s signed", award.uuid)
 
 
-def _member_text(award: Award, program: Program, signer: IssuerFacts, issuer: Issuer, key: ActiveKey) -> str:
+def _member_text(award: Award, program: Program, key: ActiveKey) -> str:
+    """An award's member credential (stored once), signed by the body that issues the award."""
     stored = SignedCredential.objects.filter(award=award, format=SignedCredential.CLR_MEMBER).first()
     if stored is not None:
         return stored.text
+    issuer = awarding_issuer(award, program)
     document = ob3.clr_member_credential(award_facts(award, program))
-    text = _sign(document, signer, key)
+    text = _sign(document, issuer_facts(issuer), key)
     _store(award, SignedCredential.CLR_MEMBER, credential_id=document["id"], issuer=issuer, key=key[0], text=text)
     return text
 
 
-def _sign_clr(degree: Award, facts: AwardFacts, program: Program, *, signer: IssuerFacts, issuer: Issuer,
-              key: ActiveKey) -> None:
+# A degree's bundle: each award with its programme and the degree award it counts for (None: the bundled degree).
+Bundled = list[tuple[Award, Program, Award | None]]
+
+
+def _bundle(degree: Award, program: Program, seen: frozenset[int] = frozenset()) -> Bundled:
+    """
+    What a degree's CLR bundles: the degree, its courses' records, then each nested programme's degree and its own.
+
+    The learner's valid awards only, in course and step order; a nested degree the learner does not validly hold
+    (revoked since) brings nothing. Deeper nesting follows the same way (the catalog refuses cycles).
+    """
     order = {str(c.course_key): n for n, c in enumerate(program.courses.all())}
     courses = sorted(
-        Award.objects.filter(user_id=degree.user_id, program_id=degree.program_id, kind=ACHIEVEMENT,
-                             revoked_at__isnull=True).select_related("user"),
+        Award.objects.filter(user_id=degree.user_id, program_id=program.pk, kind=ACHIEVEMENT,
+                             revoked_at__isnull=True).select_related("user", "status_list__issuer"),
         key=lambda a: order.get(str(a.course_key), len(order)),
     )
-    members = [json.loads(_member_text(a, program, signer, issuer, key)) for a in [degree, *courses]]
-    document = ob3.clr_credential(facts, members=members,
+    found: Bundled = [(degree, program, None), *((course, program, degree) for course in courses)]
+    steps = list(ProgramStep.objects.filter(program=program).order_by("order", "id")
+                 .values_list("required_id", flat=True))
+    inner_degrees = {a.program_id: a for a in Award.objects.filter(
+        user_id=degree.user_id, program_id__in=[pk for pk in steps if pk not in seen | {program.pk}], kind=DEGREE,
+        revoked_at__isnull=True).select_related("program", "user", "status_list__issuer")}
+    for step_pk in steps:
+        if step_pk in inner_degrees:
+            inner = inner_degrees[step_pk]
+            nested = _bundle(inner, program_by_pk(step_pk), seen | {program.pk})
+            found += [(award, where, parent or degree) for award, where, parent in nested]
+    return found
+
+
+def _sign_clr(degree: Award, facts: AwardFacts, program: Program, *, signer: IssuerFacts, issuer: Issuer,
+              key: ActiveKey) -> None:
+    bundled = _bundle(degree, program)
+    members = [json.loads(_member_text(award, where, key)) for award, where, _parent in bundled]
+    achievement_of = {award.pk: member["credentialSubject"]["achievement"]["id"]
+                      for (award, _where, _parent), member in zip(bundled, members, strict=True)}
+    parents = {achievement_of[award.pk]: achievement_of[parent.pk] for award, _where, parent in bundled if parent}
+    document = ob3.clr_credential(facts, members=members, parents=parents,
                                   revocation_list_url=links.revocation_list_url(conf.lms_root_url(), issuer.slug))
     _store(degree, SignedCredential.CLR, credential_id=document["id"], issuer=issuer, key=key[0],
            text=_sign(document, signer, key))
@@ -260,10 +291,7 @@ def member_credentials(awards: Sequence[Award]) -> dict[int, dict[str, Any]]:
             key = key or _active_key()
             if award.program_id not in programs:
                 programs[award.program_id] = program_by_pk(award.program_id)
-            program = programs[award.program_id]
-            lead = program.program_issuers.all()[0].issuer
-            issuer = award.status_list.issuer if award.status_list is not None else lead
-            text = _member_text(award, program, issuer_facts(issuer), issuer, key)
+            text = _member_text(award, programs[award.program_id], key)
         members[award.pk] = json.loads(text)
     return members
 

@@ -13,6 +13,9 @@ Modules:
 * ``proofs``: Data Integrity proofs with the ``eddsa-rdfc-2022`` cryptosuite.
 * ``statuslist``: Bitstring Status List encoding.
 * ``facts``: the plain data the builders take.
+* ``evidence``: what an award's evidence says (the value, whose threshold, the rule applied, a recorded condition)
+  and the unit of its credits.
+* ``criteria``: what a degree requires (groups, nested degrees, capstone) and a recognition's criteria, as text.
 * ``ob3``: OpenBadgeCredential, ClrCredential, status list credential, did:web controller document.
 * ``ob2``: Open Badges 2.0 hosted verification (Issuer, BadgeClass, Assertion) and baking.
 * ``images``, ``qr``, ``pdf``, ``linkedin``: the badge image, QR codes, the PDF certificate, LinkedIn links.

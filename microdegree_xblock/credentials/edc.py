@@ -26,8 +26,16 @@ from typing import Any
 from ..data import DEGREE, PARTICIPATION
 from . import images, links
 from .dates import iso_z
+from .evidence import (
+    condition_text,
+    credits_text,
+    evidence_narrative,
+    number_text,
+    percent_text,
+    rule_text,
+    threshold_owner,
+)
 from .facts import AchievementFacts, AwardFacts, IssuerFacts
-from .ob3 import evidence_narrative, number_text, percent_text
 
 __all__ = [
     "EDC_CONTEXT", "ELM_CONTEXT", "ELM_CONTEXT_FILE", "EdcPart", "QA_NOT_DECLARED", "SHAPES", "VC_V1",
@@ -237,9 +245,10 @@ def _specification(ach: AchievementFacts) -> dict[str, Any]:
         "language": [_language(language)],
         "volumeOfLearning": workload(ach.hours),
     }
-    if ach.ects is not None:
+    credits = ach.credits
+    if credits is not None and credits.is_ects:
         data["creditPoint"] = [{"id": _urn(ach.template_id, "ects"), "type": "CreditPoint",
-                                "framework": _snb(ECTS, "education-credit"), "point": number_text(ach.ects)}]
+                                "framework": _snb(ECTS, "education-credit"), "point": number_text(credits.amount)}]
     if qualification:
         data["isPartialQualification"] = ach.kind != DEGREE
         if eu.eqf_level:
@@ -259,6 +268,9 @@ def _specification(ach: AchievementFacts) -> dict[str, Any]:
         _note(_urn(ach.template_id, "quality-assurance"), language,
               f"Type of quality assurance: {eu.quality_assurance or QA_NOT_DECLARED}"),
     ]
+    if credits is not None and not credits.is_ects:  # no European framework: the body's own unit, said in words
+        data["additionalNote"].append(_note(_urn(ach.template_id, "credits"), language,
+                                            f"Credits: {credits_text(credits)}, granted by {ach.lead.name}"))
     return data
 
 
@@ -278,10 +290,14 @@ def _assessment(facts: AwardFacts) -> dict[str, Any]:
         "title": _text(language, ach.eu.assessment), "awardedBy": _awarding(facts), "specifiedBy": specification,
     }
     if facts.value is not None:
-        measured = "Course grade" if ach.kind != PARTICIPATION else "Share of the course content completed"
+        measured = ("Share of the course content completed" if ach.kind == PARTICIPATION
+                    else "Course grade" if ach.course_key else "Lowest course grade counted")
         required = f" (required: {percent_text(ach.threshold)} %)" if ach.threshold is not None else ""
-        grade = f"{measured}: {percent_text(facts.value)} %{required}"
-    else:  # a degree: passed, by the achievement records of its courses (the shapes require a grade)
+        if ach.recognition is not None and ach.threshold is not None:
+            required = f" (required: {percent_text(ach.threshold)} %, {threshold_owner(ach)})"
+        further = " ".join(part for part in (rule_text(ach), condition_text(facts)) if part)
+        grade = f"{measured}: {percent_text(facts.value)} %{required}. {further}"
+    else:  # a degree or a whole program's recognition: passed (the shapes require a grade)
         grade = f"Passed. {evidence_narrative(facts)}"
     data["grade"] = _note(_urn(facts.uuid, "grade"), language, grade)
     if facts.event_time is not None:
@@ -308,7 +324,8 @@ def _part(part: EdcPart) -> dict[str, Any]:
 def _display(facts: AwardFacts) -> dict[str, Any]:
     ach = facts.achievement
     language = _language(ach.language)
-    png = images.badge_png(title=ach.name, subtitle=ach.program_title, kind=ach.kind)
+    subtitle = ach.lead.name if ach.recognition is not None else ach.program_title
+    png = images.badge_png(title=ach.name, subtitle=subtitle, kind=ach.kind)
     image = {
         "id": _urn(facts.uuid, "display-image"), "type": "MediaObject",
         "content": base64.b64encode(png).decode("ascii"),

@@ -4,10 +4,14 @@ The plain data the credential builders take: gathered by ``api.py`` from the dat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-__all__ = ["AchievementFacts", "AwardFacts", "IssuerFacts", "EuElements", "StatusRef"]
+__all__ = ["AchievementFacts", "AwardFacts", "ConditionFacts", "CreditFacts", "IssuerFacts", "EuElements",
+           "RecognitionFacts", "StatusRef", "ECTS_UNIT"]
+
+# The credit unit that the European frameworks know (ECTS); any other (CME, a body's own points) is the body's.
+ECTS_UNIT = "ECTS"
 
 
 @dataclass(frozen=True)
@@ -55,13 +59,56 @@ class EuElements:
 
 
 @dataclass(frozen=True)
+class CreditFacts:
+    """
+    Credits an award grants: an amount of a unit.
+
+    Attributes:
+        amount (Decimal): how many.
+        unit (str): ``ECTS`` (:data:`ECTS_UNIT`), ``CME`` or a body's own short text.
+    """
+
+    amount: Decimal
+    unit: str
+
+    @property
+    def is_ects(self) -> bool:
+        """Whether the unit is ECTS (compared without case)."""
+        return self.unit.strip().upper() == ECTS_UNIT
+
+
+@dataclass(frozen=True)
+class RecognitionFacts:
+    """
+    An outside body's recognition of a program course (or of the whole program) under its own rule.
+
+    Attributes:
+        rule (str): the recognition's id in its program: the rule an award of kind ``recognition`` met.
+        title (str): its title in the catalog ("" when it has none: it is named after the body).
+        course_title (str | None): the course it recognises (None: the whole program).
+        threshold (Decimal | None): that body's grade share (0..1); None for a program's recognition without one.
+        condition (str): the further condition the body asks for (an on-site exam), "" for none.
+        credits (CreditFacts | None): what it grants, if anything.
+        program_issuers (tuple[IssuerFacts, ...]): the awarding bodies of the program whose course it recognises.
+    """
+
+    rule: str
+    title: str
+    course_title: str | None
+    threshold: Decimal | None
+    condition: str
+    credits: CreditFacts | None
+    program_issuers: tuple[IssuerFacts, ...] = ()
+
+
+@dataclass(frozen=True)
 class AchievementFacts:
     """
     What an award certifies: one per program course and kind, and one per program degree (the BadgeClass).
 
     Attributes:
         template_id (str): the stable badge template UUID (``api.template_uuid``).
-        kind (str): participation, achievement or degree.
+        kind (str): participation, achievement, recognition or degree.
         name (str): the title, e.g. ``Achievement record: Basics``.
         description (str): what it stands for.
         criteria (str): how it is earned (a narrative).
@@ -75,6 +122,9 @@ class AchievementFacts:
         badgeclass_url (str): the Open Badges 2.0 BadgeClass URL.
         image_url (str): the badge image URL.
         language (str): the language of the texts (BCP 47).
+        recognition (RecognitionFacts | None): for a recognition, the body's rule; its issuers are that body alone.
+        requirement (str): for a degree, what was met, as one clause (the required courses, the elective groups,
+            the nested micro-degrees, the capstone); "" otherwise.
     """
 
     template_id: str
@@ -92,11 +142,25 @@ class AchievementFacts:
     badgeclass_url: str
     image_url: str
     language: str = "en"
+    recognition: RecognitionFacts | None = None
+    requirement: str = ""
 
     @property
     def lead(self) -> IssuerFacts:
-        """The lead issuer: the one that signs the credentials."""
+        """The lead issuer: the one that signs the credentials (for a recognition, the recognising body)."""
         return self.issuers[0]
+
+    @property
+    def rule(self) -> str:
+        """The rule the award met: the recognition's id, or "" for the platform's own awards."""
+        return self.recognition.rule if self.recognition is not None else ""
+
+    @property
+    def credits(self) -> CreditFacts | None:
+        """What the award grants: a recognition's credits, else the ECTS credits of the course or program."""
+        if self.recognition is not None:
+            return self.recognition.credits
+        return CreditFacts(self.ects, ECTS_UNIT) if self.ects is not None else None
 
 
 @dataclass(frozen=True)
@@ -111,6 +175,22 @@ class StatusRef:
 
     list_url: str
     index: int
+
+
+@dataclass(frozen=True)
+class ConditionFacts:
+    """
+    A recognition's further condition as recorded for the learner (never who recorded it).
+
+    Attributes:
+        passed (bool): whether it was passed.
+        taken_on (date): when.
+        result (str): the result as recorded (e.g. a grade), "" if none.
+    """
+
+    passed: bool
+    taken_on: date
+    result: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +212,7 @@ class AwardFacts:
         status (StatusRef | None): its revocation entry.
         revoked_on (datetime | None): when it was revoked, if it was.
         revoked_reason (str): why.
+        condition (ConditionFacts | None): for a recognition with a further condition, the recorded one.
     """
 
     uuid: str
@@ -147,3 +228,4 @@ class AwardFacts:
     status: StatusRef | None = None
     revoked_on: datetime | None = None
     revoked_reason: str = ""
+    condition: ConditionFacts | None = None

@@ -13,12 +13,14 @@ from xml.sax.saxutils import escape
 import reportlab
 from PIL import Image, ImageDraw, ImageFont
 
-from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION
+from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION, RECOGNITION
 
 __all__ = ["badge_png", "badge_svg"]
 
-_COLOURS = {PARTICIPATION: ("#e8f1fb", "#2b6cb0"), ACHIEVEMENT: ("#e9f7ef", "#2f855a"), DEGREE: ("#fdf3e1", "#b7791f")}
-_LABELS = {PARTICIPATION: "PARTICIPATION", ACHIEVEMENT: "ACHIEVEMENT", DEGREE: "MICRO-DEGREE"}
+_COLOURS = {PARTICIPATION: ("#e8f1fb", "#2b6cb0"), ACHIEVEMENT: ("#e9f7ef", "#2f855a"), DEGREE: ("#fdf3e1", "#b7791f"),
+            RECOGNITION: ("#f3ecfb", "#6b46c1")}
+_LABELS = {PARTICIPATION: "PARTICIPATION", ACHIEVEMENT: "ACHIEVEMENT", DEGREE: "MICRO-DEGREE",
+           RECOGNITION: "RECOGNITION"}
 # What may not appear in the drawn text: characters XML 1.0 forbids (C0 controls but tab and line breaks, lone
 # surrogates, U+FFFE/U+FFFF) and the bidirectional controls that would reorder it. The catalog's checks refuse
 # them in names and titles; a title stored otherwise still gives a well-formed image.

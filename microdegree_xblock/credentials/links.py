@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ..data import DEGREE
+from ..data import DEGREE, RECOGNITION
 
 __all__ = [
     "award_links", "badge_class_url", "issuer_did_document_url", "ob2_assertion_url", "ob2_issuer_url",
@@ -36,8 +36,16 @@ def ob2_issuer_url(root: str, issuer_id: str) -> str:
     return f"{_root(root)}/ob2/issuers/{issuer_id}/"
 
 
-def badge_class_url(root: str, *, program_id: str, kind: str, course_key: str | None) -> str:
-    """The Open Badges 2.0 BadgeClass of a program course's award kind, or of a program's degree."""
+def badge_class_url(root: str, *, program_id: str, kind: str, course_key: str | None, rule: str = "") -> str:
+    """
+    The Open Badges 2.0 BadgeClass of a program course's award kind, of a program's degree, or of a recognition.
+
+    A recognition's names its rule: ``.../recognition/<rule>/<course key>/``, or ``.../recognition/<rule>/`` for a
+    whole program's (the course routes take the rule and the key as one path; ``api.badge_facts`` parts them).
+    """
+    if kind == RECOGNITION and rule:
+        tail = f"{quote(rule, safe='')}/" + (f"{quote(course_key, safe=':+/')}/" if course_key else "")
+        return f"{_root(root)}/ob2/programs/{program_id}/{kind}/{tail}"
     if kind == DEGREE or not course_key:
         return f"{_root(root)}/ob2/programs/{program_id}/degree/"
     # ':' and '+' (course-v1 keys) and '/' (old "org/course/run" keys) stay as they are: the route takes a path.

@@ -46,7 +46,11 @@ def _alignment(facts: AchievementFacts) -> list[dict[str, Any]]:
 
 
 def badge_class(facts: AchievementFacts) -> dict[str, Any]:
-    """What an award certifies, as a BadgeClass; every awarding body is named in the description."""
+    """
+    What an award certifies, as a BadgeClass; every awarding body is named in the description.
+
+    A recognition's is issued by its recognising body and tagged with its rule.
+    """
     issuers = ", ".join(issuer.name for issuer in facts.issuers)
     data: dict[str, Any] = {
         "@context": OB_V2,
@@ -57,7 +61,7 @@ def badge_class(facts: AchievementFacts) -> dict[str, Any]:
         "image": facts.image_url,
         "criteria": {"id": facts.badgeclass_url, "narrative": facts.criteria},
         "issuer": facts.lead.ob2_url,
-        "tags": [facts.program_title, facts.kind],
+        "tags": [facts.program_title, facts.kind, *([facts.rule] if facts.rule else [])],
     }
     if alignment := _alignment(facts):
         data["alignment"] = alignment

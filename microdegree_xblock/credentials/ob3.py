@@ -15,13 +15,23 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION
+from ..data import ACHIEVEMENT, DEGREE, PARTICIPATION, RECOGNITION
 from .dates import iso_z
+from .evidence import (
+    condition_result_id,
+    credit_alignment,
+    evidence_items,
+    evidence_narrative,
+    number_text,
+    percent_text,
+    rule_id,
+    threshold_owner,
+)
 from .facts import AchievementFacts, AwardFacts, IssuerFacts, StatusRef
 from .jsonld import CLR_V2, DID_V1, MULTIKEY_V1, OB_V3, OB_V3_EXTENSIONS, UNDEFINED_TERMS_V2, VC_V2
 
@@ -38,7 +48,10 @@ CLR_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrc
 SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
 REVOCATION_LIST_TYPE = "1EdTechRevocationList"
 
-ACHIEVEMENT_TYPES = {PARTICIPATION: "CertificateOfCompletion", ACHIEVEMENT: "Course", DEGREE: "MicroCredential"}
+# A recognition is a Certification: a credential an authoritative body (not the course's provider) awards for
+# meeting its own standard (docs/decisions/0040).
+ACHIEVEMENT_TYPES = {PARTICIPATION: "CertificateOfCompletion", ACHIEVEMENT: "Course", DEGREE: "MicroCredential",
+                     RECOGNITION: "Certification"}
 EQF_URL = "http://data.europa.eu/snb/eqf/{level}"
 
 # The contexts of each credential: published ones only (docs/decisions/0032).
@@ -80,17 +93,6 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
 
 
-def number_text(value: Decimal) -> str:
-    """A Decimal without trailing zeros (``21``, ``1.5``)."""
-    normal = value.normalize()
-    return format(normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal, "f")
-
-
-def percent_text(share: Decimal) -> str:
-    """A share 0..1 as a percentage number (``0.7`` -> ``70``)."""
-    return number_text(share * 100)
-
-
 def profile(issuer: IssuerFacts) -> dict[str, Any]:
     """An issuer (awarding body) as an OB 3.0 ``Profile`` (its id is its did:web)."""
     data: dict[str, Any] = {
@@ -119,25 +121,59 @@ def _alignments(facts: AchievementFacts) -> list[dict[str, Any]]:
             "targetUrl": f"{facts.badgeclass_url}#learning-outcome-{number}",
         })
     if facts.eu.quality_assurance:
+        # The program's quality assurance: its lead body's (a recognition's program is another body's).
+        owners = facts.recognition.program_issuers if facts.recognition and facts.recognition.program_issuers \
+            else facts.issuers
         found.append({
             "type": ["Alignment"], "targetType": "ext:QualityAssurance", "targetName": facts.eu.quality_assurance,
-            "targetUrl": facts.lead.url,
+            "targetUrl": owners[0].url,
         })
+    if credits := credit_alignment(facts):
+        found.append(credits)
     return found
 
 
 def _result_description(facts: AchievementFacts) -> dict[str, Any] | None:
     if facts.threshold is None:
         return None
+    name = facts.eu.assessment
+    if facts.recognition is not None:  # whose threshold, under which rule
+        measured = "Course grade" if facts.course_key else "Lowest course grade counted"
+        name = f"{measured}, {threshold_owner(facts)} (rule {rule_id(facts)})"
     return {
         "id": f"urn:uuid:{uuid.uuid5(uuid.UUID(facts.template_id), 'result')}",
         "type": ["ResultDescription"],
-        "name": facts.eu.assessment,
+        "name": name,
         "resultType": "Percent",
         "requiredValue": percent_text(facts.threshold),
         "valueMin": "0",
         "valueMax": "100",
     }
+
+
+def _result_descriptions(facts: AchievementFacts) -> list[dict[str, Any]]:
+    """The grade's (when there is a threshold) and a recognition's further condition's, as a ``Status``."""
+    found = [result] if (result := _result_description(facts)) else []
+    if facts.recognition is not None and facts.recognition.condition:
+        found.append({"id": condition_result_id(facts), "type": ["ResultDescription"],
+                      "name": facts.recognition.condition, "resultType": "Status"})
+    return found
+
+
+def _results(facts: AwardFacts) -> list[dict[str, Any]]:
+    """The learner's results: the grade against its threshold, and a recorded condition (``Completed``)."""
+    ach = facts.achievement
+    found = []
+    if facts.value is not None and (result := _result_description(ach)):
+        found.append({"type": ["Result"], "resultDescription": result["id"], "value": percent_text(facts.value)})
+    condition = facts.condition
+    if ach.recognition is not None and ach.recognition.condition and condition is not None and condition.passed:
+        entry: dict[str, Any] = {"type": ["Result"], "resultDescription": condition_result_id(ach),
+                                 "status": "Completed"}
+        if condition.result:
+            entry["value"] = condition.result
+        found.append(entry)
+    return found
 
 
 def achievement(facts: AchievementFacts) -> dict[str, Any]:
@@ -158,12 +194,12 @@ def achievement(facts: AchievementFacts) -> dict[str, Any]:
     }
     if facts.course_key:
         data["humanCode"] = facts.course_key
-    if facts.ects is not None:
-        data["creditsAvailable"] = float(facts.ects)
+    if facts.credits is not None:
+        data["creditsAvailable"] = float(facts.credits.amount)
     if alignments := _alignments(facts):
         data["alignment"] = alignments
-    if result := _result_description(facts):
-        data["resultDescription"] = [result]
+    if results := _result_descriptions(facts):
+        data["resultDescription"] = results
     return data
 
 
@@ -188,19 +224,6 @@ def _status(status: StatusRef) -> dict[str, Any]:
     }
 
 
-def evidence_narrative(facts: AwardFacts) -> str:
-    """What was measured, against which threshold, by which event."""
-    ach = facts.achievement
-    if ach.kind == DEGREE:
-        return f"Every course of {ach.program_title} has an achievement record."
-    measured = "Course grade" if ach.kind == ACHIEVEMENT else "Share of the course content completed"
-    value = f"{percent_text(facts.value)} %" if facts.value is not None else "unknown"
-    threshold = f"{percent_text(ach.threshold)} %" if ach.threshold is not None else "-"
-    when = f" on {iso_z(facts.event_time)}" if facts.event_time else ""
-    return (f"{measured} in {ach.course_key}: {value} (required: {threshold}), "
-            f"reported by {facts.event_type or 'the LMS'}{when}.")
-
-
 def open_badge_credential(facts: AwardFacts) -> dict[str, Any]:
     """An award as an unsigned OB 3.0 ``OpenBadgeCredential``."""
     ach = facts.achievement
@@ -208,11 +231,10 @@ def open_badge_credential(facts: AwardFacts) -> dict[str, Any]:
     subject: dict[str, Any] = {"type": ["AchievementSubject"], "achievement": achievement(ach)}
     if identifiers := _identifiers(facts):
         subject["identifier"] = identifiers
-    if ach.ects is not None:
-        subject["creditsEarned"] = float(ach.ects)
-    if facts.value is not None and (result := _result_description(ach)):
-        subject["result"] = [{"type": ["Result"], "resultDescription": result["id"],
-                              "value": percent_text(facts.value)}]
+    if ach.credits is not None:
+        subject["creditsEarned"] = float(ach.credits.amount)
+    if results := _results(facts):
+        subject["result"] = results
     document: dict[str, Any] = {
         "@context": list(OB3_CONTEXT),
         "id": f"urn:uuid:{facts.uuid}",
@@ -223,8 +245,7 @@ def open_badge_credential(facts: AwardFacts) -> dict[str, Any]:
         "validFrom": issued,
         "awardedDate": issued,
         "credentialSubject": subject,
-        "evidence": [{"id": facts.verify_url, "type": ["Evidence"], "name": ach.name,
-                      "narrative": evidence_narrative(facts)}],
+        "evidence": evidence_items(facts),
         "credentialSchema": [{"id": OB3_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
     if facts.status is not None:
@@ -248,27 +269,33 @@ def clr_member_credential(facts: AwardFacts) -> dict[str, Any]:
     return document
 
 
-def clr_credential(facts: AwardFacts, *, members: list[dict[str, Any]], revocation_list_url: str) -> dict[str, Any]:
+def clr_credential(facts: AwardFacts, *, members: list[dict[str, Any]], revocation_list_url: str,
+                   parents: Mapping[str, str] | None = None) -> dict[str, Any]:
     """
     A micro-degree as an unsigned CLR 2.0 ``ClrCredential``.
 
     ``members`` are the signed member credentials (:func:`clr_member_credential`), the degree's first, then its
-    courses'; each keeps its own proof. The CLR lists their achievements and links each course achievement to the
-    degree's (``isChildOf``). Its status is a 1EdTech Revocation List entry (the one status method the CLR 2.0
-    schema allows).
+    courses', then those of the micro-degrees it nests (each such degree, then its courses); each keeps its own
+    proof. The CLR lists their achievements and links each to the one it counts for (``isChildOf``): ``parents``
+    maps an achievement's id to its parent's (a nested degree's courses to that degree, the nested degree to the
+    outer one); an achievement it does not name is the degree's child. Its status is a 1EdTech Revocation List
+    entry (the one status method the CLR 2.0 schema allows).
     """
     ach = facts.achievement
     issued = iso_z(facts.issued_on)
     degree_id = f"urn:uuid:{ach.template_id}"
+    parents = parents or {}
     achievements: list[dict[str, Any]] = []
-    associations = []
+    associations: list[dict[str, Any]] = []
     for member in members:
         found = member["credentialSubject"]["achievement"]
         if found["id"] not in {a["id"] for a in achievements}:
             achievements.append(found)
-        if found["id"] != degree_id:
-            associations.append({"type": "Association", "associationType": "isChildOf", "sourceId": found["id"],
-                                 "targetId": degree_id})
+        parent = parents.get(found["id"], degree_id)
+        association = {"type": "Association", "associationType": "isChildOf", "sourceId": found["id"],
+                       "targetId": parent}
+        if found["id"] != degree_id and parent != found["id"] and association not in associations:
+            associations.append(association)
     subject: dict[str, Any] = {
         "type": ["ClrSubject"],
         "achievement": achievements,

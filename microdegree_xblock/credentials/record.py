@@ -3,7 +3,8 @@ A learner's whole record: every credential they hold, in one CLR 2.0 ``ClrCreden
 
 Each credential inside keeps the proof of the awarding body that signed it; the record itself is signed by the
 platform (its own ``did:web``, ``<LMS>/microdegree/did.json``), which vouches that these are one learner's
-credentials. Course achievements are linked to the micro-degree they count for (``isChildOf``).
+credentials. Course achievements are linked to the micro-degree they count for, and a micro-degree to those that
+nest it (``isChildOf``).
 Built from plain data: no Django, no models.
 """
 from __future__ import annotations
@@ -26,10 +27,13 @@ class RecordMember:
         credential (dict): the signed member credential (an OB 3.0 ``AchievementCredential``, as the CLR bundles).
         degree_achievement_id (str | None): for a course credential, the achievement id of a micro-degree it counts
             for, when the learner holds that degree; else None.
+        nesting_achievement_ids (tuple[str, ...]): for a micro-degree, the achievement ids of the micro-degrees
+            that require it as a step, of those the learner holds.
     """
 
     credential: dict[str, Any]
     degree_achievement_id: str | None = None
+    nesting_achievement_ids: tuple[str, ...] = ()
 
 
 def platform_profile(*, did: str, name: str, url: str) -> dict[str, Any]:
@@ -52,10 +56,11 @@ def learner_record_credential(*, record_id: str, name: str, issued: str, issuer:
         found = member.credential["credentialSubject"]["achievement"]
         if found["id"] not in {a["id"] for a in achievements}:
             achievements.append(found)
-        if member.degree_achievement_id and member.degree_achievement_id != found["id"]:
+        parents = [member.degree_achievement_id] if member.degree_achievement_id else []
+        for parent in [*parents, *member.nesting_achievement_ids]:
             association = {"type": "Association", "associationType": "isChildOf", "sourceId": found["id"],
-                           "targetId": member.degree_achievement_id}
-            if association not in associations:
+                           "targetId": parent}
+            if parent != found["id"] and association not in associations:
                 associations.append(association)
     subject: dict[str, Any] = {
         "type": ["ClrSubject"],

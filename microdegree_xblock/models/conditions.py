@@ -62,6 +62,8 @@ class RecognitionCondition(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("recognition", "user", "course_key"), name="microdegree_condition_unique"),
         ]
+        # Beside a recognising body's own staff (ConditionRecorder): who may record for every body.
+        permissions = [("record_any_condition", _("Can record the conditions of every recognising body"))]
         verbose_name = _("recorded condition")
         verbose_name_plural = _("recorded conditions")
 

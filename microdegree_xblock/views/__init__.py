@@ -95,8 +95,10 @@ class LearnerProgressView(APIView):
     **Example request:** ``GET /microdegree/api/v1/progress/`` (session cookie or ``Authorization: JWT ...``)
 
     **Response:** ``{"programs": [{"id", "title", "issuers", "courses": [{"course_key", "status", "percent",
-    "threshold", "participation", "achievement", ...}], "earned_count", "required_count", "hours_earned",
-    "hours_total", "degree"}]}``. Anonymous requests get 401 (JWT configured) or 403.
+    "threshold", "participation", "achievement", "recognitions", ...}], "earned_count", "required_count",
+    "hours_earned", "hours_total", "degree", "requirements", "recognitions", "credits", ...}]}``: per course the
+    recognitions it can bring with the learner's standing, the requirement tree (elective groups, nested programmes
+    with their own progress), the credits earned per unit. Anonymous requests get 401 (JWT configured) or 403.
     """
 
     authentication_classes = [*compat.jwt_authentication_classes(), SessionAuthentication]

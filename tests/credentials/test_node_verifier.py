@@ -29,7 +29,6 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -45,8 +44,22 @@ from waffle.testutils import override_switch
 
 from microdegree_xblock import api
 from microdegree_xblock.catalog import parse_catalog
-from microdegree_xblock.credentials import keys, ob3, proofs
 from tests.conftest import BASICS, CATALOG, CLINICS, VET, send_grade
+from tests.credentials import demo
+from tests.credentials.tampering import (
+    FOREIGN_MULTIBASE,
+    altered_proof_value,
+    bit_cleared,
+    foreign_did,
+    foreign_key_as_the_issuers_key,
+    foreign_key_under_the_issuers_did,
+    in_member,
+    issuer_id,
+    other_issuer,
+    replaced,
+    set_at,
+    unknown_context,
+)
 from tests.credentials_helpers import SpecVerifier
 
 pytestmark = pytest.mark.django_db  # the module's fixture signs in a transaction that it rolls back
@@ -56,9 +69,14 @@ HOW_TO_RUN = ("install the JavaScript verifier with `npm ci --prefix tests/crede
               "(Node 20; `make test` does it), then run `.venv/bin/python -m pytest tests/credentials/"
               "test_node_verifier.py`")
 THIRD = "course-v1:X+Third+1"
-EVIL_DID = "did:web:evil.example:issuers:charite"
 GENUINE = ["ob3-participation", "ob3-achievement", "ob3-degree", "ob3-co-issued", "clr", "clr-member-0",
-           "clr-member-1", "clr-member-2", "clr-member-3", "status-list", "record"]
+           "clr-member-1", "clr-member-2", "clr-member-3", "status-list", "record",
+           # Recognitions and nesting (docs/decisions/0040), from the demo catalog under ids of their own: the
+           # chamber's CME certification, a university's ECTS after a recorded exam, the nesting degree and its CLR
+           # (the nested AI_VET degree and its four courses among its eight members).
+           "ob3-recognition", "ob3-recognition-condition", "ob3-nesting-degree", "clr-nested",
+           *(f"clr-nested-member-{n}" for n in range(8)), "status-list-recognition"]
+DEMO = "demo-"
 INVALID_SIGNATURE = "Error: Invalid signature."
 UNDEFINED_FOO = 'jsonld.ValidationError: Safe mode validation error. (invalid property "foo")'
 
@@ -74,11 +92,6 @@ def _get(client: Client, url: str) -> dict:
     response = client.get(urlsplit(url).path)
     assert response.status_code == 200, (url, response.status_code)
     return json.loads(response.content)
-
-
-def _issuer_id(credential: dict) -> str:
-    issuer = credential["issuer"]
-    return issuer["id"] if isinstance(issuer, dict) else issuer
 
 
 def _earn(user, course_key: str, percent: float) -> None:
@@ -136,140 +149,97 @@ def _issue_and_fetch() -> tuple[dict[str, dict], dict[str, dict]]:
     credentials["revoked"] = ob3_of(revoked)
     with TestCase.captureOnCommitCallbacks(execute=True):
         api.revoke_award(award_id=revoked.id, reason="Exam fraud")
+    credentials.update(_recognitions_and_nesting(client))
     # The documents, fetched after the revocation: the status lists hold its bit.
     documents: dict[str, dict] = {}
     for credential in credentials.values():
-        did = _issuer_id(credential)
+        did = issuer_id(credential)
         documents[did] = _get(client, _did_path(did))
         entry = credential.get("credentialStatus")
         if entry:
             url = entry["statusListCredential"] if entry["type"] == "BitstringStatusListEntry" else entry["id"]
             documents[url] = _get(client, url)
     credentials["status-list"] = documents[credentials["ob3-achievement"]["credentialStatus"]["statusListCredential"]]
+    credentials["status-list-recognition"] = documents[
+        credentials["ob3-recognition"]["credentialStatus"]["statusListCredential"]]
     return credentials, documents
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Tampered copies: each a change of a genuine credential, and the reason the JavaScript stack must give.
+def _recognitions_and_nesting(client: Client) -> dict[str, dict]:
+    """Carla's recognitions and nested degrees, from the demo catalog (its ids prefixed: beside the test catalog's)."""
+    demo.load_demo(DEMO)
+    carla = get_user_model().objects.create_user("carla", "carla@example.org", "pw", first_name="Carla",
+                                                 last_name="Conti")
+    demo.earn(carla, demo.BASICS, 0.8)
+    demo.record_condition(carla, DEMO + "ai-vet", "uma-ects", demo.VET[0])
+    demo.nested_degrees(carla)
+    awards = api.get_learner_awards(user_id=carla.pk)
 
-def _replace(credential: dict, old: str, new: str) -> dict:
-    text = json.dumps(credential, ensure_ascii=False)
-    assert old in text, old
-    return json.loads(text.replace(old, new, 1))
+    def ob3_of(kind: str, program: str, rule: str = "") -> dict:
+        found = next(a for a in awards if (a.kind, a.program_id, a.rule) == (kind, DEMO + program, rule))
+        return _get(client, f"/microdegree/credentials/{found.id}/ob3/")
 
-
-def _set(path: tuple, value) -> Callable[[dict, dict], dict]:
-    def change(credential: dict, _documents: dict) -> dict:
-        node = credential
-        for step in path[:-1]:
-            node = node[step]
-        assert path[-1] not in node or node[path[-1]] != value, path
-        node[path[-1]] = value
-        return credential
-    return change
-
-
-def _altered_proof_value(credential: dict, _documents: dict) -> dict:
-    value = credential["proof"][0]["proofValue"]
-    credential["proof"][0]["proofValue"] = value[:-3] + ("2" if value[-3] != "2" else "3") + value[-2:]
-    return credential
-
-
-def _other_issuer(credential: dict, documents: dict) -> dict:
-    other = next(did for did in documents if did.startswith("did:web:") and did != _issuer_id(credential))
-    credential["issuer"]["id"] = other
-    return credential
-
-
-def _bit_cleared(credential: dict, _documents: dict) -> dict:
-    """The status list with the revoked credential's bit cleared (the gzip of all zeros, as it was before)."""
-    subject = credential["credentialSubject"]
-    raw = subject["encodedList"][1:]
-    bits = gzip.decompress(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    assert any(bits), "the status list holds the revoked credential's bit"
-    cleared = gzip.compress(bytes(len(bits)), mtime=0)
-    subject["encodedList"] = "u" + base64.urlsafe_b64encode(cleared).decode().rstrip("=")
-    return credential
-
-
-def _unknown_context(credential: dict, _documents: dict) -> dict:
-    credential["@context"].append("https://example.org/evil-context.jsonld")
-    return credential
-
-
-FOREIGN_KEY = keys.generate_private_key()
-FOREIGN_MULTIBASE = keys.public_key_multibase(FOREIGN_KEY)
-
-
-def _resigned(credential: dict, method: str) -> dict:
-    unsigned = {k: v for k, v in credential.items() if k != "proof"}
-    return proofs.sign(unsigned, private_key=FOREIGN_KEY, verification_method=method,
-                       created=datetime.now(UTC).replace(microsecond=0))
-
-
-def _foreign_key_under_the_issuers_did(credential: dict, _documents: dict) -> dict:
-    return _resigned(credential, ob3.verification_method_id(_issuer_id(credential), FOREIGN_MULTIBASE))
-
-
-def _foreign_key_as_the_issuers_key(credential: dict, _documents: dict) -> dict:
-    return _resigned(credential, credential["proof"][0]["verificationMethod"])
-
-
-def _foreign_did(credential: dict, documents: dict) -> dict:
-    """Signed by a key that a (resolvable) DID controls, but not the issuer's DID."""
-    documents[EVIL_DID] = ob3.controller_document(did=EVIL_DID, public_keys=[FOREIGN_MULTIBASE])
-    return _resigned(credential, ob3.verification_method_id(EVIL_DID, FOREIGN_MULTIBASE))
-
-
-def _in_member(change: Callable[[dict, dict], dict]) -> Callable[[dict, dict], dict]:
-    def in_member(credential: dict, documents: dict) -> dict:
-        members = credential["credentialSubject"]["verifiableCredential"]
-        members[1] = change(members[1], documents)
-        return credential
-    return in_member
-
-
-def _text(old: str, new: str) -> Callable[[dict, dict], dict]:
-    return lambda credential, _documents: _replace(credential, old, new)
+    nesting = next(a for a in awards if (a.kind, a.program_id) == ("degree", DEMO + "ki-bildung"))
+    found = {
+        "ob3-recognition": ob3_of("recognition", "dr-med-ki", "lak-bw-cme"),
+        "ob3-recognition-condition": ob3_of("recognition", "ai-vet", "uma-ects"),
+        "ob3-nesting-degree": ob3_of("degree", "ki-bildung"),
+        "clr-nested": _get(client, f"/microdegree/credentials/{nesting.id}/clr/"),
+    }
+    for n, member in enumerate(found["clr-nested"]["credentialSubject"]["verifiableCredential"]):
+        found[f"clr-nested-member-{n}"] = member
+    return found
 
 
 NOT_THE_ISSUERS = "Error: Credential issuer must match the verification method controller."
 TAMPERED: dict[str, tuple[str, Callable[[dict, dict], dict], str]] = {
     # label: (the genuine credential changed, the change, what the refusal must say)
-    "learner-name": ("ob3-achievement", _text("Anna Schmidt", "Anna Schmidu"), INVALID_SIGNATURE),
-    "achievement-name": ("ob3-achievement", _text("AI_VET I", "AI_VET J"), INVALID_SIGNATURE),
-    "grade": ("ob3-achievement", _text('"value": "90"', '"value": "99"'), INVALID_SIGNATURE),
-    "hours": ("ob3-achievement", _text("PT25H", "PT26H"), INVALID_SIGNATURE),
-    "valid-from": ("ob3-achievement", _set(("validFrom",), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
-    "participation-date": ("ob3-participation", _set(("awardedDate",), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
-    "degree-name": ("ob3-degree", _text("Mini <Degree>", "Maxi <Degree>"), INVALID_SIGNATURE),
-    "issuer-id": ("ob3-achievement", _other_issuer, INVALID_SIGNATURE),
-    "issuer-name": ("ob3-co-issued", _text("Charité Berlin", "Charite Berlin"), INVALID_SIGNATURE),
-    "proof-value": ("ob3-achievement", _altered_proof_value, INVALID_SIGNATURE),
-    "proof-created": ("ob3-achievement", _set(("proof", 0, "created"), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
-    "undefined-term": ("ob3-achievement", _set(("foo",), "bar"), UNDEFINED_FOO),
-    "undefined-term-deep": ("ob3-degree", _set(("credentialSubject", "achievement", "foo"), "bar"), UNDEFINED_FOO),
-    "undefined-proof-option": ("ob3-participation", _set(("proof", 0, "foo"), "bar"), UNDEFINED_FOO),
-    "relative-iri": ("ob3-participation", _set(("credentialSchema", 0, "id"), "../schema.json"),
+    "learner-name": ("ob3-achievement", replaced("Anna Schmidt", "Anna Schmidu"), INVALID_SIGNATURE),
+    "achievement-name": ("ob3-achievement", replaced("AI_VET I", "AI_VET J"), INVALID_SIGNATURE),
+    "grade": ("ob3-achievement", replaced('"value": "90"', '"value": "99"'), INVALID_SIGNATURE),
+    "hours": ("ob3-achievement", replaced("PT25H", "PT26H"), INVALID_SIGNATURE),
+    "valid-from": ("ob3-achievement", set_at(("validFrom",), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
+    "participation-date": ("ob3-participation", set_at(("awardedDate",), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
+    "degree-name": ("ob3-degree", replaced("Mini <Degree>", "Maxi <Degree>"), INVALID_SIGNATURE),
+    "issuer-id": ("ob3-achievement", other_issuer, INVALID_SIGNATURE),
+    "issuer-name": ("ob3-co-issued", replaced("Charité Berlin", "Charite Berlin"), INVALID_SIGNATURE),
+    "proof-value": ("ob3-achievement", altered_proof_value, INVALID_SIGNATURE),
+    "proof-created": ("ob3-achievement", set_at(("proof", 0, "created"), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
+    "undefined-term": ("ob3-achievement", set_at(("foo",), "bar"), UNDEFINED_FOO),
+    "undefined-term-deep": ("ob3-degree", set_at(("credentialSubject", "achievement", "foo"), "bar"), UNDEFINED_FOO),
+    "undefined-proof-option": ("ob3-participation", set_at(("proof", 0, "foo"), "bar"), UNDEFINED_FOO),
+    "relative-iri": ("ob3-participation", set_at(("credentialSchema", 0, "id"), "../schema.json"),
                      'Safe mode validation error. (relative @id reference "../schema.json")'),
-    "unknown-context": ("ob3-achievement", _unknown_context,
+    "unknown-context": ("ob3-achievement", unknown_context,
                         "documentLoader: https://example.org/evil-context.jsonld is neither a bundled context"),
-    "foreign-key-unpublished": ("ob3-achievement", _foreign_key_under_the_issuers_did,
+    "foreign-key-unpublished": ("ob3-achievement", foreign_key_under_the_issuers_did,
                                 f"has no verification method did:web:127.0.0.1%3A8000:microdegree:issuers:"
                                 f"uni-mannheim#{FOREIGN_MULTIBASE}"),
-    "foreign-key-posing": ("ob3-achievement", _foreign_key_as_the_issuers_key, INVALID_SIGNATURE),
-    "foreign-did": ("ob3-degree", _foreign_did, NOT_THE_ISSUERS),
-    "clr-member-grade": ("clr", _in_member(_text('"value": "95"', '"value": "99"')), INVALID_SIGNATURE),
-    "clr-holder-name": ("clr", _text("Anna Schmidt", "Anna Schmidu"), INVALID_SIGNATURE),
+    "foreign-key-posing": ("ob3-achievement", foreign_key_as_the_issuers_key, INVALID_SIGNATURE),
+    "foreign-did": ("ob3-degree", foreign_did, NOT_THE_ISSUERS),
+    "clr-member-grade": ("clr", in_member(replaced('"value": "95"', '"value": "99"')), INVALID_SIGNATURE),
+    "clr-holder-name": ("clr", replaced("Anna Schmidt", "Anna Schmidu"), INVALID_SIGNATURE),
     # CLR 2.0 names VC 2.0's issuer-dependent context (for ``issuanceDate``): its @vocab defines every term, so an
     # added term is not dropped; it is signed over, and the signature fails.
-    "clr-added-term": ("clr", _set(("foo",), "bar"), INVALID_SIGNATURE),
-    "member-added-term": ("clr-member-1", _set(("credentialSubject", "foo"), "bar"), INVALID_SIGNATURE),
-    "member-issuance-date": ("clr-member-2", _set(("issuanceDate",), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
-    "record-member": ("record", _in_member(_text('"value": "95"', '"value": "99"')), INVALID_SIGNATURE),
-    "record-holder-name": ("record", _text("Anna Schmidt", "Anna Schmidu"), INVALID_SIGNATURE),
-    "status-list-bits": ("status-list", _bit_cleared, INVALID_SIGNATURE),
-    "status-list-foreign-key": ("status-list", _foreign_key_as_the_issuers_key, INVALID_SIGNATURE),
+    "clr-added-term": ("clr", set_at(("foo",), "bar"), INVALID_SIGNATURE),
+    "member-added-term": ("clr-member-1", set_at(("credentialSubject", "foo"), "bar"), INVALID_SIGNATURE),
+    "member-issuance-date": ("clr-member-2", set_at(("issuanceDate",), "2020-01-01T00:00:00Z"), INVALID_SIGNATURE),
+    "record-member": ("record", in_member(replaced('"value": "95"', '"value": "99"')), INVALID_SIGNATURE),
+    "record-holder-name": ("record", replaced("Anna Schmidt", "Anna Schmidu"), INVALID_SIGNATURE),
+    "status-list-bits": ("status-list", bit_cleared, INVALID_SIGNATURE),
+    "recognition-threshold": ("ob3-recognition", replaced('"requiredValue": "70"', '"requiredValue": "60"'),
+                              INVALID_SIGNATURE),
+    "recognition-credits": ("ob3-recognition", set_at(("credentialSubject", "creditsEarned"), 24.0), INVALID_SIGNATURE),
+    "recognition-rule": ("ob3-recognition", replaced("Rule applied: lak-bw-cme", "Rule applied: platform"),
+                         INVALID_SIGNATURE),
+    "recognition-body": ("ob3-recognition", replaced("Landesärztekammer Baden-Württemberg",
+                                                  "Landesärztekammer Bayern"), INVALID_SIGNATURE),
+    "condition-result": ("ob3-recognition-condition", replaced('"value": "1.7"', '"value": "1.0"'), INVALID_SIGNATURE),
+    "nesting-criteria": ("ob3-nesting-degree", replaced("1 of the 2 courses", "0 of the 2 courses"), INVALID_SIGNATURE),
+    "nested-association": ("clr-nested", set_at(("credentialSubject", "association", 0, "associationType"),
+                                              "isPeerOf"), INVALID_SIGNATURE),
+    "nested-member-grade": ("clr-nested", in_member(replaced('"value": "90"', '"value": "99"')), INVALID_SIGNATURE),
+    "status-list-foreign-key": ("status-list", foreign_key_as_the_issuers_key, INVALID_SIGNATURE),
 }
 
 
@@ -343,9 +313,17 @@ def test_every_kind_the_plugin_issues_is_there_and_verified(run):
             for m in credentials["clr"]["credentialSubject"]["verifiableCredential"]] == [
         "MicroCredential", "Course", "Course", "Course"]
     assert credentials["status-list"]["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
-    assert {_issuer_id(credentials[label]) for label in GENUINE} == {
-        f"did:web:127.0.0.1%3A8000:microdegree:issuers:{slug}" for slug in ("uni-mannheim", "charite")} | {
+    assert {issuer_id(credentials[label]) for label in GENUINE} == {
+        f"did:web:127.0.0.1%3A8000:microdegree:issuers:{slug}" for slug in (
+            "uni-mannheim", "charite", DEMO + "lak-bw", DEMO + "uni-mannheim")} | {
         "did:web:127.0.0.1%3A8000:microdegree"}  # the platform itself: the learner's whole record
+    # A recognition is its body's Certification, listed in that body's status list (docs/decisions/0040).
+    recognition = credentials["ob3-recognition"]
+    assert recognition["credentialSubject"]["achievement"]["achievementType"] == "Certification"
+    assert issuer_id(recognition) == issuer_id(credentials["status-list-recognition"]).replace("#", "") \
+        == f"did:web:127.0.0.1%3A8000:microdegree:issuers:{DEMO}lak-bw"
+    nested = credentials["clr-nested"]["credentialSubject"]
+    assert len(nested["verifiableCredential"]) == 8 and len(nested["association"]) == 7
     assert all(credentials[label]["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022" for label in GENUINE)
     refused = {label: run.verdicts[label]["error"] for label in GENUINE if not run.verdicts[label]["verified"]}
     assert not refused, refused

@@ -18,12 +18,15 @@ import json
 import jsonschema
 import pytest
 from completion.models import BlockCompletion
+from django.contrib.auth import get_user_model
 from opaque_keys.edx.keys import CourseKey
 from waffle.testutils import override_switch
 
 from microdegree_xblock import api
 from microdegree_xblock.credentials import statuslist
 from tests.conftest import BASICS, VET
+from tests.credentials import demo
+from tests.credentials.demo import earn, load_demo, nested_degrees, record_condition
 from tests.credentials_helpers import SpecVerifier, schema
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +63,37 @@ def _get(client, url: str) -> dict:
 
 def test_every_kind_carries_what_issuer_conformance_checks(issued, client):
     assert set(issued) == {"participation", "achievement", "degree"}
+    _conforms(issued, client)
+
+
+@pytest.fixture
+def recognitions(db, client):  # pylint: disable=unused-argument
+    """The chamber's CME certification, a university's ECTS after a recorded exam, the degree nesting AI_VET (demo)."""
+    load_demo()
+    carla = get_user_model().objects.create_user("carla", "carla@example.org", "pw", first_name="Carla")
+    earn(carla, demo.BASICS, 0.8)
+    record_condition(carla, "ai-vet", "uma-ects", demo.VET[0])
+    nested_degrees(carla)
+    awards = api.get_learner_awards(user_id=carla.pk)
+    chosen = {
+        "recognition": next(a for a in awards if a.rule == "lak-bw-cme"),
+        "recognition-condition": next(a for a in awards if a.rule == "uma-ects"),
+        "nesting-degree": next(a for a in awards if a.kind == "degree" and a.program_id == "ki-bildung"),
+    }
+    return {kind: json.loads(client.get(f"/microdegree/credentials/{award.id}/ob3/").content)
+            for kind, award in chosen.items()}
+
+
+def test_recognitions_and_a_nesting_degree_carry_what_issuer_conformance_checks(recognitions, client):
+    _conforms(recognitions, client)
+    # Each recognition is its body's: issuer, key and status list (docs/decisions/0040).
+    for kind, body in (("recognition", "lak-bw"), ("recognition-condition", "uni-mannheim")):
+        credential = recognitions[kind]
+        assert credential["issuer"]["id"].endswith(f":issuers:{body}"), kind
+        assert f"/status/{body}/" in credential["credentialStatus"]["statusListCredential"], kind
+
+
+def _conforms(issued: dict[str, dict], client) -> None:
     validator = jsonschema.Draft201909Validator(schema("ob_v3p0_achievementcredential.json"))
     verifier = SpecVerifier(client)
     for kind, credential in issued.items():

@@ -257,7 +257,7 @@ def test_every_documented_object_has_exactly_the_keys_of_the_answers(client, lea
         answer = document["paths"][url]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         _keys_seen(client.get(url).json(), answer, components, seen)
     assert seen.keys() == {"ProgramCatalog", "Program", "Issuer", "Course", "LearnerProgress", "ProgramProgress",
-                           "CourseProgress", "Award"}
+                           "CourseProgress", "Award", "Requirement"}
     for name, keys in seen.items():
         assert keys == set(components[name]["properties"]), name
 

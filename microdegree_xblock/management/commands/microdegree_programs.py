@@ -122,11 +122,14 @@ class Command(BaseCommand):
         if not report.changed:
             self.stdout.write("nothing changed.")
         if report.changed_program_ids:
-            # What the recorded states now justify under the changed rules (a recognition, a group, a step added).
-            created = api.reconcile(program_ids=list(report.changed_program_ids))
+            self._issue_what_is_due(list(report.changed_program_ids), backfill=backfill)
+
+    def _issue_what_is_due(self, programs: list[str], *, backfill: bool) -> None:
+        """What the changed rules now justify: from the recorded states, then from the platform's grades."""
+        if created := api.reconcile(program_ids=programs):
             self.stdout.write(f"{created} award(s) issued from the recorded grades of the changed programs.")
-        if backfill and report.changed_program_ids:
-            self._backfill_changed(list(report.changed_program_ids))
+        if backfill:
+            self._backfill_changed(programs)
 
     def _backfill_changed(self, programs: list[str]) -> None:
         """Created or changed programs are backfilled (queued in Celery, else here), so none is silently empty."""
