@@ -4,6 +4,7 @@ URLs of the micro-degree plugin; the LMS mounts them under ``/microdegree/`` (na
 from django.urls import include, path
 
 from . import views
+from .views.conditions import RecognitionConditionsView
 
 app_name = "microdegree"
 
@@ -12,6 +13,9 @@ api_urlpatterns = [
     path("api/v1/programs/", views.ProgramCatalogView.as_view(), name="api-programs"),
     path("api/v1/progress/", views.LearnerProgressView.as_view(), name="api-progress"),
     path("api/v1/awards/<uuid:award_id>/visibility/", views.AwardVisibilityView.as_view(), name="api-visibility"),
+    # Staff of a recognising body record its further conditions (an on-site exam), docs/decisions/0040.
+    path("api/v1/recognitions/<slug:program_id>/<slug:recognition_id>/conditions/",
+         RecognitionConditionsView.as_view(), name="api-recognition-conditions"),
 ]
 
 urlpatterns = [

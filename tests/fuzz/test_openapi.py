@@ -60,6 +60,13 @@ OPERATIONS = {
     ("GET", "microdegree:api-programs"): "list_programs",
     ("GET", "microdegree:api-progress"): "get_learner_progress",
     ("POST", "microdegree:api-visibility"): "set_award_visibility",
+    ("GET", "microdegree:api-recognition-conditions"): "list_recognition_conditions",
+    ("POST", "microdegree:api-recognition-conditions"): "record_recognition_condition",
+}
+# The documented path of each named route: its parameters as the schema names them.
+PATH_PARAMETERS = {
+    "microdegree:api-visibility": {"award_id": "00000000-0000-0000-0000-000000000000"},
+    "microdegree:api-recognition-conditions": {"program_id": "program-id", "recognition_id": "recognition-id"},
 }
 
 
@@ -188,7 +195,7 @@ def test_the_schema_is_public_json_or_yaml(client, query, accept, content_type):
     assert yaml.safe_load(response.content) == document  # YAML reads JSON too
 
 
-def test_the_schema_is_valid_openapi_3_and_names_exactly_the_three_operations(schema, client):
+def test_the_schema_is_valid_openapi_3_and_names_exactly_its_operations(schema, client):
     GENERATOR_STATS.reset()
     document = json.loads(client.get(SCHEMA_URL).content)
     assert not GENERATOR_STATS, "drf-spectacular warned while generating the schema"
@@ -197,10 +204,13 @@ def test_the_schema_is_valid_openapi_3_and_names_exactly_the_three_operations(sc
     assert document["openapi"].startswith("3.")
     operations = {(op.method.upper(), op.path): op.definition.raw["operationId"]
                   for op in (result.ok() for result in schema.get_all_operations())}
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    expected = {(method, reverse(name, kwargs={"award_id": placeholder} if "visibility" in name else None)
-                 .replace(placeholder, "{award_id}")): operation_id
-                for (method, name), operation_id in OPERATIONS.items()}
+    def documented(name):
+        parameters = PATH_PARAMETERS.get(name, {})
+        found = reverse(name, kwargs=parameters or None)
+        for parameter, value in parameters.items():
+            found = found.replace(value, "{" + parameter + "}")
+        return found
+    expected = {(method, documented(name)): operation_id for (method, name), operation_id in OPERATIONS.items()}
     assert operations == expected
 
 
