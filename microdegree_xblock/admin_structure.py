@@ -210,7 +210,6 @@ class ProgramStepInline(admin.TabularInline):
     model = ProgramStep
     fk_name = "program"
     extra = 0
-    autocomplete_fields = ()
 
 
 class RecognitionForm(forms.ModelForm):

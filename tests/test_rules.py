@@ -18,6 +18,7 @@ from microdegree_xblock.data import (
     CourseRule,
     LearnerState,
 )
+from microdegree_xblock.rules.tree import AllOf, Course, holds
 
 D = Decimal
 
@@ -73,12 +74,12 @@ def test_planned_course_cannot_be_earned():
 
 
 def test_degree_needs_every_course_achieved_and_available():
-    courses = [rule("a"), rule("b"), rule("c")]
-    assert rules.degree_due(courses, {"a", "b", "c"}) is True
-    assert rules.degree_due(courses, {"a", "b"}) is False
-    assert rules.degree_due(courses, {"a", "b", "c", "x"}) is True
-    assert rules.degree_due([rule("a"), rule("b"), rule("c", planned=True)], {"a", "b", "c"}) is False
-    assert rules.degree_due([], set()) is False
+    courses = AllOf("p", (Course("a"), Course("b"), Course("c")))
+    assert holds(courses, {"a", "b", "c"}, ()) is True
+    assert holds(courses, {"a", "b"}, ()) is False
+    assert holds(courses, {"a", "b", "c", "x"}, ()) is True
+    assert holds(AllOf("p", (Course("a"), Course("b"), Course("c", planned=True))), {"a", "b", "c"}, ()) is False
+    assert holds(AllOf("p", ()), set(), ()) is False
 
 
 def test_course_status():

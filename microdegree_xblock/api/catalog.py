@@ -88,16 +88,6 @@ class CatalogLoadReport:
         return bool(self.created or self.updated or self.removed_courses)
 
 
-def _sync(instance: Any, values: dict[str, Any]) -> bool:
-    """Set changed values on a model instance; return whether any changed."""
-    dirty = False
-    for name, value in values.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            dirty = True
-    return dirty
-
-
 def load_catalog(spec: CatalogSpec) -> CatalogLoadReport:
     """
     Store a validated catalog in one transaction: create or update its issuers, programs and courses.
@@ -136,7 +126,7 @@ def _store_issuer(spec: IssuerSpec, issuers: dict[str, Issuer], created: list[st
     if issuer is None:
         issuers[spec.id] = Issuer.objects.create(slug=spec.id, **values)
         created.append(label)
-    elif _sync(issuer, values):
+    elif structure.sync_fields(issuer, values):
         issuer.full_clean()
         issuer.save()
         updated.append(label)
@@ -171,7 +161,7 @@ def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: li
         program = Program.objects.create(slug=spec.id, **_program_values(spec))
         dirty = False
     else:
-        dirty = _sync(program, _program_values(spec))
+        dirty = structure.sync_fields(program, _program_values(spec))
         if dirty:
             program.save()
     wanted_issuers = [issuers[slug].pk for slug in spec.issuers]
@@ -198,7 +188,7 @@ def _store_program(spec: ProgramSpec, issuers: dict[str, Issuer], *, created: li
         if course is None:
             ProgramCourse.objects.create(program=program, course_key=CourseKey.from_string(cspec.key), **values)
             dirty = True
-        elif _sync(course, {**values, "course_key": CourseKey.from_string(cspec.key)}):
+        elif structure.sync_fields(course, {**values, "course_key": CourseKey.from_string(cspec.key)}):
             course.save()
             dirty = True
     for course in existing.values():

@@ -65,31 +65,31 @@ def process_awards(*, award_pks: Iterable[int]) -> None:
         _checked(follow_degree, user_id, program_pk)
 
 
-def _checked(work: Callable[[int, int], None], user_id: int, program_pk: int) -> None:
+def _checked(work: Callable[[int, int], int], user_id: int, program_pk: int) -> None:
     try:
         with_retries(work, user_id, program_pk)
     except Exception:  # pylint: disable=broad-except
         log.exception("microdegree: %s failed for user %s in program %s", work.__name__, user_id, program_pk)
 
 
-def follow_achievement(user_id: int, program_pk: int) -> None:
-    """A new record in a programme: its capstone's record (when taken last and now due), then its degree."""
+def follow_achievement(user_id: int, program_pk: int) -> int:
+    """A new record in a programme: its capstone's record (when taken last and now due), else its degree; how many."""
     with transaction.atomic():
         capstone = issue_capstone_if_ready(user_id, program_pk)
         if capstone:
             after_commit([award.pk for award in capstone])  # whose own run checks the degree
-            return
-    issue_degree_if_due(user_id, program_pk)
+            return len(capstone)
+    return int(issue_degree_if_due(user_id, program_pk) is not None)
 
 
-def follow_degree(user_id: int, program_pk: int) -> None:
-    """A new degree: the whole programme's recognitions now due, and the degrees of programmes that nest it."""
+def follow_degree(user_id: int, program_pk: int) -> int:
+    """A new degree: the programme's recognitions now due, then what the programmes nesting it owe; how many."""
     with transaction.atomic():
         created = issue_program_recognitions(user_id, program_pk)
         if created:
             after_commit([award.pk for award in created])
-    for outer_pk in outer_program_pks(program_pk):
-        follow_achievement(user_id, outer_pk)  # a step more: the outer capstone's record, or its degree, may be due
+    # A step more: an outer programme's capstone record, or its degree, may be due.
+    return len(created) + sum(follow_achievement(user_id, outer_pk) for outer_pk in outer_program_pks(program_pk))
 
 
 def issue_degree_if_due(user_id: int, program_pk: int) -> Award | None:

@@ -167,9 +167,7 @@ def reconcile(*, course_key: CourseKey | str | None = None, user_id: int | None 
     if user_id is not None:
         held = held.filter(user_id=user_id)
     for learner, program_pk, kind in sorted(set(held.values_list("user_id", "program_id", "kind"))):
-        before = Award.objects.filter(user_id=learner).count()
-        (follow_achievement if kind == ACHIEVEMENT else follow_degree)(learner, program_pk)
-        created += Award.objects.filter(user_id=learner).count() - before
+        created += (follow_achievement if kind == ACHIEVEMENT else follow_degree)(learner, program_pk)
     # What a failure or a lost task left undone: valid awards unsigned or never announced (the new awards above
     # follow after commit as usual). ``process_awards`` is idempotent: it only does what is missing.
     transaction.on_commit(lambda: process_awards(award_pks=_unfinished_award_pks(user_id)))

@@ -151,10 +151,6 @@ def _improves(state: LearnerCourseState | StoredState, seen: GradeSeen) -> bool:
 
 
 
-def _held(seen: GradeSeen) -> dict[int, set[str]]:
-    return read_held(seen.user_id, seen.course_key)
-
-
 def _nothing_due(state: LearnerCourseState | StoredState, courses: Sequence[ProgramCourseRow],
                  seen: GradeSeen) -> bool:
     """
@@ -173,7 +169,7 @@ def _nothing_due(state: LearnerCourseState | StoredState, courses: Sequence[Prog
             conditions=set()))
     if not any(due(course, set()) for course in courses):
         return True
-    held = _held(seen)
+    held = read_held(seen.user_id, seen.course_key)
     return not any(due(course, held[course.program_pk]) for course in courses)
 
 
@@ -294,7 +290,7 @@ def _create_due_awards(seen: GradeSeen, state: LearnerCourseState,
     the awards go in with one statement. Should the database still refuse one, the whole savepoint is rolled back
     and logged by :func:`record`; the next event completes the work.
     """
-    held = _held(seen)
+    held = read_held(seen.user_id, seen.course_key)
     conditions = passed_conditions(state, courses, held)
 
     def ready(course: ProgramCourseRow) -> bool:

@@ -19,10 +19,11 @@ from ..models import Issuer, Program, ProgramCourse, ProgramGroup, ProgramStep, 
 from ..rules.tree import AllOf, AnyOf, Course, Degree
 
 __all__ = ["dump_structure", "programs_with_structure", "required_courses", "store_groups", "store_recognitions",
-           "store_steps", "structure_prefetches", "tree_of"]
+           "store_steps", "structure_prefetches", "sync_fields", "tree_of"]
 
 
-def _sync(instance: Any, values: dict[str, Any]) -> bool:
+def sync_fields(instance: Any, values: dict[str, Any]) -> bool:
+    """Set the changed values on a model instance; whether any changed."""
     dirty = False
     for name, value in values.items():
         if getattr(instance, name) != value:
@@ -42,7 +43,7 @@ def store_groups(program: Program, groups: Iterable[GroupSpec]) -> tuple[dict[st
         if group is None:
             group = ProgramGroup.objects.create(program=program, slug=spec.id, **values)
             dirty = True
-        elif _sync(group, values):
+        elif sync_fields(group, values):
             group.save()
             dirty = True
         found[spec.id] = group
@@ -82,7 +83,7 @@ def store_recognitions(program: Program, recognitions: Iterable[RecognitionSpec]
         if rec is None:
             rec = Recognition.objects.create(program=program, slug=spec.id, **values)
             dirty = True
-        elif _sync(rec, values):
+        elif sync_fields(rec, values):
             rec.save()
             dirty = True
         wanted = {courses[compared_course_key(key)].pk for key in spec.courses}

@@ -8,7 +8,7 @@ float such as ``0.6000000000000001`` or ``0.5999999999999999`` (what float arith
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from ..data import (
@@ -27,7 +27,6 @@ __all__ = [
     "to_share",
     "meets",
     "due_course_awards",
-    "degree_due",
     "course_status",
     "better",
 ]
@@ -101,18 +100,6 @@ def due_course_awards(rule: CourseRule, state: LearnerState, held: Iterable[str]
         assert state.best_percent is not None
         due.append(AwardDue(ACHIEVEMENT, to_share(state.best_percent), rule.achievement_threshold))
     return due
-
-
-def degree_due(courses: Sequence[CourseRule], achieved_course_keys: Iterable[str]) -> bool:
-    """
-    Whether a program's micro-degree is due: every course is available and has an achievement record.
-
-    A program with a planned course cannot be completed until that course is available and earned.
-    """
-    if not courses:
-        return False
-    achieved = set(achieved_course_keys)
-    return all(not course.planned and course.course_key in achieved for course in courses)
 
 
 def course_status(rule: CourseRule, state: LearnerState | None, *, achieved: bool) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..data import ACHIEVEMENT, DEGREE, RECOGNITION, AwardDue, CourseRule, LearnerState, RecognitionRule
+from ..data import ACHIEVEMENT, DEGREE, RECOGNITION, AwardDue, CourseRule, LearnerState, RecognitionRule, slot
 from . import due_course_awards, meets, to_share
 from .tree import AllOf, holds
 
@@ -62,7 +62,7 @@ def due_recognitions(recognitions: Iterable[RecognitionRule], state: LearnerStat
     """
     due = []
     for rec in recognitions:
-        if not rec.course_key or rec.threshold is None or RECOGNITION + ":" + rec.rule in held:
+        if not rec.course_key or rec.threshold is None or slot(RECOGNITION, rec.rule) in held:
             continue
         if rec.needs_condition and (rec.pk, rec.course_key) not in conditions:
             continue
@@ -85,7 +85,7 @@ def program_recognitions_due(program: ProgramRule, *, grades: Mapping[str, Decim
         return []
     due = []
     for rec in program.recognitions:
-        if rec.course_key or RECOGNITION + ":" + rec.rule in held:
+        if rec.course_key or slot(RECOGNITION, rec.rule) in held:
             continue
         if rec.needs_condition and (rec.pk, rec.course_key) not in conditions:
             continue
@@ -110,10 +110,10 @@ def program_awards_due(program: ProgramRule, states: Mapping[str, LearnerState],
     for the degree only when held and valid; here, those in ``held`` are taken as valid.
     """
     slots: dict[str, set[str]] = {}
-    for place, slot in held:
-        slots.setdefault(place, set()).add(slot)
+    for place, what in held:
+        slots.setdefault(place, set()).add(what)
     due: list[tuple[str, AwardDue]] = []
-    achieved = {place for place, slot in held if slot == ACHIEVEMENT}
+    achieved = {place for place, what in held if what == ACHIEVEMENT}
     capstone = next((course for course in program.courses if course.course_key == program.capstone), None)
     for course in program.courses:
         if course is capstone:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["AllOf", "AnyOf", "Course", "Degree", "Node", "chosen", "course_keys", "find_cycle", "holds",
-           "hours_window", "impossible", "path_courses", "requirements_met"]
+__all__ = ["AllOf", "AnyOf", "Course", "Degree", "Node", "find_cycle", "holds", "hours_window", "impossible",
+           "path_courses"]
 
 
 @dataclass(frozen=True)
@@ -78,23 +78,6 @@ def _holds(node: Node, achieved: set[str] | frozenset[str], degrees: set[str] | 
         return node.choose >= 1 and sum(_holds(item, achieved, degrees) for item in node.items) >= node.choose
     return bool(node.items) and all(_holds(item, achieved, degrees) for item in node.items)
 
-
-requirements_met = holds
-
-
-def chosen(group: AnyOf, achieved: Iterable[str], degrees: Iterable[str] = ()) -> int:
-    """How many of an elective group's items hold (what "2 of 3 chosen" says)."""
-    achieved, degrees = set(achieved), set(degrees)
-    return sum(_holds(item, achieved, degrees) for item in group.items)
-
-
-def course_keys(node: Node) -> list[str]:
-    """Every course key in a tree (not those of nested programmes), in order."""
-    if isinstance(node, Course):
-        return [node.key]
-    if isinstance(node, (AnyOf, AllOf)):
-        return [key for item in node.items for key in course_keys(item)]
-    return []
 
 
 def hours_window(node: Node, trees: Trees | None = None) -> tuple[Decimal, Decimal]:

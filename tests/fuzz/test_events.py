@@ -195,7 +195,7 @@ class Referee:
         return rule.achievement_threshold if kind == ACHIEVEMENT else rule.participation_threshold
 
     def degrees(self, user: int) -> set[str]:
-        """The programs whose degree is due to ``user``: every course achieved, none planned (rules.degree_due)."""
+        """The programs whose degree is due to ``user``: every course achieved, none planned."""
         programs: dict[str, list[CourseRule]] = {}
         for entries in self.rules.values():
             for program, rule in entries:
@@ -203,7 +203,8 @@ class Referee:
         achieved = {(program, key) for (learner, program, key, kind) in self.awards
                     if learner == user and kind == ACHIEVEMENT}
         return {program for program, courses in programs.items()
-                if rules.degree_due(courses, {key for slug, key in achieved if slug == program})}
+                if courses and all(not course.planned and (program, course.course_key) in achieved
+                                   for course in courses)}
 
 
 def _grade_share(percent: object) -> Decimal:
