@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -44,33 +45,89 @@ def get_persistent_grade_model() -> Any:
     return PersistentCourseGrade
 
 
+@dataclass(frozen=True)
+class PlatformColumns:
+    """The names of a platform table's columns that the backfill reads (for conditions built outside compat)."""
+
+    user: str
+    course: str
+    value: str
+    measured: str
+    passed: str = ""
+
+
+# The LMS's PersistentCourseGrade and edx-completion's BlockCompletion, as the backfill reads them.
+GRADE = PlatformColumns(user="user_id", course="course_id", value="percent_grade", measured="modified",
+                        passed="passed_timestamp")
+COMPLETION = PlatformColumns(user="user_id", course="context_key", value="completion", measured="modified")
+
+
 def _learner_window(rows: Any, low: int, high: int, user_ids: Iterable[int] | None) -> Any:
     if user_ids is not None:
         return rows.filter(user_id__in=list(user_ids))
     return rows.filter(user_id__gt=low, user_id__lte=high)
 
 
-def persistent_grades(course_keys: Iterable[CourseKey], *, low: int = 0, high: int = 0,
-                      user_ids: Iterable[int] | None = None) -> list[tuple[Any, ...]]:
+def grade_rows(course_keys: Iterable[CourseKey], *, low: int = 0, high: int = 0,
+               user_ids: Iterable[int] | None = None) -> Any:
     """
-    The LMS's persisted grades of the given courses for the learners with ids in ``(low, high]`` (or ``user_ids``).
+    The LMS's persisted grades of the courses for the learners with ids in ``(low, high]`` (or ``user_ids``).
+
+    A queryset of ``PersistentCourseGrade`` (columns named by :data:`GRADE`) on the LMS's indexes (its learner index,
+    or its unique (course, learner) key); None outside the LMS.
+    """
+    model = get_persistent_grade_model()
+    if model is None:
+        return None
+    return _learner_window(model.objects.filter(course_id__in=list(course_keys)), low, high, user_ids).order_by()
+
+
+def completion_rows(course_keys: Iterable[CourseKey], *, low: int = 0, high: int = 0,
+                    user_ids: Iterable[int] | None = None) -> Any:
+    """edx-completion's block completions of the courses, as :func:`grade_rows` (columns :data:`COMPLETION`)."""
+    model = get_block_completion_model()
+    if model is None:
+        return None
+    return _learner_window(model.objects.filter(context_key__in=list(course_keys)), low, high, user_ids).order_by()
+
+
+def platform_database() -> str | None:
+    """
+    The database alias the platform's grades (and completions) are read from.
+
+    None outside the LMS, or when the grades and the completions live in different databases.
+    """
+    from django.db import router  # pylint: disable=import-outside-toplevel
+
+    models = [model for model in (get_persistent_grade_model(), get_block_completion_model()) if model is not None]
+    aliases = {router.db_for_read(model) for model in models}
+    if get_persistent_grade_model() is None or len(aliases) != 1:
+        return None
+    return aliases.pop()
+
+
+def persistent_grades(course_keys: Iterable[CourseKey], *, low: int = 0, high: int = 0,
+                      user_ids: Iterable[int] | None = None, where: Any = None) -> list[tuple[Any, ...]]:
+    """
+    The LMS's persisted grades of the courses for the learners in a window (:func:`grade_rows`), as plain rows.
 
     Rows are ``(user_id, course key text, percent_grade, passed_timestamp, modified)``: the key as stored, not
-    parsed (a million rows would parse it a million times). One query on an index of the LMS's table (its learner
-    index, or its unique (course, learner) key); nothing outside the LMS.
+    parsed (a million rows would parse it a million times). ``where`` (a condition on :data:`GRADE` columns)
+    narrows them. One query; nothing outside the LMS.
     """
     from django.db.models import CharField, ExpressionWrapper, F  # pylint: disable=import-outside-toplevel
 
-    model = get_persistent_grade_model()
-    if model is None:
+    rows = grade_rows(course_keys, low=low, high=high, user_ids=user_ids)
+    if rows is None:
         return []
-    rows = _learner_window(model.objects.filter(course_id__in=list(course_keys)), low, high, user_ids)
+    if where is not None:
+        rows = rows.filter(where)
     key = ExpressionWrapper(F("course_id"), output_field=CharField())  # read as text: no key parsed per row
     return list(rows.values_list("user_id", key, "percent_grade", "passed_timestamp", "modified"))
 
 
 def completion_sums(course_keys: Iterable[CourseKey], *, low: int = 0, high: int = 0,
-                    user_ids: Iterable[int] | None = None) -> list[tuple[int, Any, float, Any]]:
+                    user_ids: Iterable[int] | None = None, where: Any = None) -> list[tuple[int, Any, float, Any]]:
     """
     The learners' summed block completions per course (edx-completion's ``BlockCompletion``), as for grades.
 
@@ -79,10 +136,11 @@ def completion_sums(course_keys: Iterable[CourseKey], *, low: int = 0, high: int
     """
     from django.db.models import CharField, ExpressionWrapper, F, Max, Sum  # pylint: disable=import-outside-toplevel
 
-    model = get_block_completion_model()
-    if model is None:
+    rows = completion_rows(course_keys, low=low, high=high, user_ids=user_ids)
+    if rows is None:
         return []
-    rows = _learner_window(model.objects.filter(context_key__in=list(course_keys)), low, high, user_ids)
+    if where is not None:
+        rows = rows.filter(where)
     return [(user_id, key, float(done or 0), latest) for user_id, key, done, latest in
             rows.values("user_id", "context_key").annotate(done=Sum("completion"), latest=Max("modified"))
             .order_by().values_list("user_id", ExpressionWrapper(F("context_key"), output_field=CharField()),

@@ -60,6 +60,11 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: Run the after-award work (signing, degree check, BADGE_AWARDED) in Celery instead
     #   of eagerly after commit.
     "MICRODEGREE_ASYNC_TASKS": False,
+    # .. setting_name: MICRODEGREE_BACKFILL_SET_BASED
+    # .. setting_default: True
+    # .. setting_description: Let the database write a backfill's new learner course states and their awards
+    #   itself, straight from the platform's tables (docs/decisions/0041); False: every row through Python.
+    "MICRODEGREE_BACKFILL_SET_BASED": True,
     # .. setting_name: MICRODEGREE_COMPLETABLE_BLOCKS
     # .. setting_default: {}
     # .. setting_description: Course key -> number of completable blocks. Overrides the count read from the
@@ -219,6 +224,11 @@ def async_tasks() -> bool:
     return bool(_read("MICRODEGREE_ASYNC_TASKS", _bool))
 
 
+def backfill_set_based() -> bool:
+    """``MICRODEGREE_BACKFILL_SET_BASED``: the database writes a backfill's new states and awards itself."""
+    return bool(_read("MICRODEGREE_BACKFILL_SET_BASED", _bool))
+
+
 def completable_blocks() -> dict[str, int]:
     """``MICRODEGREE_COMPLETABLE_BLOCKS``: course key -> number of completable blocks (overrides the LMS's count)."""
     return dict(_read("MICRODEGREE_COMPLETABLE_BLOCKS", _blocks))
@@ -289,6 +299,7 @@ _CHECKED: tuple[tuple[str, Callable[[str, Any], Any]], ...] = (
     ("MICRODEGREE_ACHIEVEMENT_THRESHOLD", _threshold),
     ("MICRODEGREE_PARTICIPATION_THRESHOLD", _threshold),
     ("MICRODEGREE_ASYNC_TASKS", _bool),
+    ("MICRODEGREE_BACKFILL_SET_BASED", _bool),
     ("MICRODEGREE_COMPLETABLE_BLOCKS", _blocks),
     ("MICRODEGREE_SIGNING_KEY", _text),
     ("MICRODEGREE_PARTICIPATION_FORM", _text),

@@ -18,13 +18,14 @@ Baseline: ``cursor.executemany`` of the same rows (learner, course, percent, whe
 the learner course state table itself, 10,000 rows to a transaction; only the inserts and commits are timed (each
 chunk's parameters are built before). The rows are then deleted.
 
-Backfill: ``api.backfill()`` (what ``microdegree_programs backfill`` runs), in a fresh child process on the same
-test database (the test's own SQLite file, or the MariaDB test database, passed as ``MICRODEGREE_TEST_DB_NAME``
-as tests/test_concurrency.py does), so that its peak RSS (``VmHWM``) is the backfill's alone; the child times the
-backfill itself, not its interpreter's start. As in an LMS, the work after each batch's commit (signing,
-``BADGE_AWARDED``, the degrees) is queued as a Celery task (``MICRODEGREE_ASYNC_TASKS``), here to Kombu's
-filesystem broker in the test's temporary folder; the test checks that every award issued was queued. The
-child's log (one INFO line per award, as in the LMS) goes to a file there.
+Backfill: ``api.backfill()`` (what ``microdegree_programs backfill`` runs: here a first backfill, with the
+platform's tables on the plugin's database, which the database writes itself, docs/decisions/0041), in a fresh
+child process on the same test database (the test's own SQLite file, or the MariaDB test database, passed as
+``MICRODEGREE_TEST_DB_NAME`` as tests/test_concurrency.py does), so that its peak RSS (``VmHWM``) is the
+backfill's alone; the child times the backfill itself, not its interpreter's start. As in an LMS, the work after
+each batch's commit (signing, ``BADGE_AWARDED``, the degrees) is queued as a Celery task
+(``MICRODEGREE_ASYNC_TASKS``), here to Kombu's filesystem broker in the test's temporary folder; the test checks
+that every award issued was queued. The child's log (one INFO line per batch) goes to a file there.
 
 Asserted: every row read, one learner course state per row with its grade and first pass, every award due issued
 once (the count computed from the percents), and every award queued for its after-commit work. The speed and the

@@ -38,6 +38,7 @@ def test_the_defaults_pass_the_check_and_are_what_the_docs_say():
     ("MICRODEGREE_PARTICIPATION_THRESHOLD", float("nan"), "greater than 0 and at most 1"),
     ("MICRODEGREE_PARTICIPATION_THRESHOLD", [0.5], "greater than 0 and at most 1"),
     ("MICRODEGREE_ASYNC_TASKS", "yes", "True or False"),
+    ("MICRODEGREE_BACKFILL_SET_BASED", 1, "True or False"),
     ("MICRODEGREE_COMPLETABLE_BLOCKS", {"not a key": 3}, "not a valid course key"),
     ("MICRODEGREE_COMPLETABLE_BLOCKS", {VET[0]: -1}, "whole number"),
     ("MICRODEGREE_COMPLETABLE_BLOCKS", [VET[0]], "map course keys"),

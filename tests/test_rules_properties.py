@@ -7,7 +7,9 @@ Over random catalogs and random learners (hypothesis):
 * the order of events does not change the final awards;
 * an award is never taken away: more grades, more recorded conditions, give a superset of the awards;
 * raising a threshold afterwards takes nothing back;
-* the catalog's window and impossibility checks agree with the reference.
+* the catalog's window and impossibility checks agree with the reference;
+* the rules as data (``threshold_slots``, ``lowest_thresholds``, which the backfill's database applies) decide as
+  the rules do.
 """
 from __future__ import annotations
 
@@ -18,8 +20,24 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microdegree_xblock.data import ACHIEVEMENT, DEGREE, CourseRule, LearnerState, RecognitionRule
-from microdegree_xblock.rules.programs import ProgramRule, program_awards_due
+from microdegree_xblock.data import (
+    ACHIEVEMENT,
+    DEGREE,
+    PARTICIPATION,
+    RECOGNITION,
+    CourseRule,
+    LearnerState,
+    RecognitionRule,
+    slot,
+)
+from microdegree_xblock.rules import due_course_awards, to_share
+from microdegree_xblock.rules.programs import (
+    ProgramRule,
+    due_recognitions,
+    lowest_thresholds,
+    program_awards_due,
+    threshold_slots,
+)
 from microdegree_xblock.rules.tree import AllOf, AnyOf, Course, Degree, holds, hours_window, impossible
 
 SHARES = st.sampled_from([Decimal(x) / 100 for x in (0, 30, 49, 50, 59, 60, 65, 69, 70, 75, 85, 100)])
@@ -222,3 +240,52 @@ def test_the_hours_window_is_the_smallest_and_largest_valid_path(tree):
     if not tree.items:
         return
     assert hours_window(tree) == (min(valid), max(valid))
+
+
+@st.composite
+def course_rules(draw):
+    """A course's rule, its recognitions (some with a recorded condition), a learner's state and what they hold."""
+    key = "course-v1:O+C1+1"
+    course = CourseRule(course_key=key, planned=draw(st.booleans()) and draw(st.booleans()),
+                        achievement_threshold=draw(THRESHOLDS), participation_threshold=draw(THRESHOLDS))
+    recognitions = tuple(RecognitionRule(pk=n, rule=f"r{n}", course_key=draw(st.sampled_from([key, ""])),
+                                         threshold=draw(st.none() | THRESHOLDS),
+                                         needs_condition=draw(st.booleans()) and draw(st.booleans()))
+                         for n in range(draw(st.integers(0, 3))))
+    state = LearnerState(best_percent=draw(st.none() | SHARES), best_completion=draw(st.none() | SHARES))
+    slots = [PARTICIPATION, ACHIEVEMENT] + [slot(RECOGNITION, rec.rule) for rec in recognitions]
+    held = set(draw(st.lists(st.sampled_from(slots), unique=True)))
+    return course, recognitions, state, held
+
+
+@RUNS
+@given(course_rules())
+def test_the_threshold_slots_decide_exactly_as_the_rules(case):
+    """What a database applies (``threshold_slots``) issues what the rules issue, where no condition is needed."""
+    course, recognitions, state, held = case
+    slots = threshold_slots(course, recognitions)
+    if slots is None:
+        assert any(rec.needs_condition and rec.course_key and rec.threshold is not None for rec in recognitions)
+        return
+    rules_say = {(due.kind, due.rule, due.value, due.threshold)
+                 for due in due_course_awards(course, state, held) + (
+                     [] if course.planned else due_recognitions(recognitions, state, held=held, conditions=set()))}
+    by_slots = {(s.kind, s.rule, to_share(getattr(state, s.measure)), s.threshold) for s in slots
+                if slot(s.kind, s.rule) not in held and getattr(state, s.measure) is not None
+                and getattr(state, s.measure) >= s.threshold}
+    assert by_slots == rules_say
+
+
+@RUNS
+@given(course_rules())
+def test_below_the_lowest_thresholds_nothing_is_due(case):
+    """A state below both of ``lowest_thresholds`` earns nothing, whatever it holds and whatever was recorded."""
+    course, recognitions, state, _held = case
+    grade, completion = lowest_thresholds([(course, recognitions)])
+    below = ((state.best_percent is None or grade is None or state.best_percent < grade)
+             and (state.best_completion is None or completion is None or state.best_completion < completion))
+    if not below:
+        return
+    every = {(rec.pk, rec.course_key) for rec in recognitions}
+    assert due_course_awards(course, state) == []
+    assert course.planned or due_recognitions(recognitions, state, held=set(), conditions=every) == []

@@ -49,7 +49,7 @@ from ..exceptions import (
     UnknownStatusList,
 )
 from ._internal import BADGE_ORIGIN, template_uuid
-from .backfill import BACKFILL_BATCH_SIZE, BackfillReport, backfill, describe_backfill, queue_backfill
+from .backfill import BACKFILL_BATCH_SIZE, SET_BATCH_SIZE, BackfillReport, backfill, describe_backfill, queue_backfill
 from .catalog import (
     CatalogLoadReport,
     catalog_changed,
@@ -139,6 +139,7 @@ from .verification import MAX_CREDENTIAL_BYTES, Verification, too_large, verify_
 
 __all__ = [
     "BACKFILL_BATCH_SIZE",
+    "SET_BATCH_SIZE",
     "AwardReissued",
     "AwardsAreKept",
     "BackfillReport",

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Field, Func, Model
 
-__all__ = ["insert_rows", "new_state"]
+__all__ = ["RandomSalt", "RandomUuid", "insert_rows", "new_state"]
 
 # Fields whose ints and texts are stored as they are (their own preparation returns them unchanged).
 PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
@@ -96,6 +98,11 @@ def _preparer(column: Field, connection: BaseDatabaseWrapper,
     they prepared.
     """
     plain = type(column) in PLAIN_FIELDS
+    if type(column) is models.UUIDField:
+        # A UUID is distinct per row: prepared as UUIDField.get_db_prep_value prepares a UUID, without the cache.
+        if connection.features.has_native_uuid_field:
+            return lambda value: value
+        return lambda value: value.hex if isinstance(value, UUID) else column.get_db_prep_save(value, connection)
     shape = (type(column), getattr(column, "max_digits", None), getattr(column, "decimal_places", None))
     prepared = caches.setdefault(shape, {})
 
@@ -111,3 +118,54 @@ def _preparer(column: Field, connection: BaseDatabaseWrapper,
             return column.get_db_prep_save(value, connection)
 
     return prepare
+
+
+class RandomUuid(Func):
+    """
+    A random (version 4) UUID made by the database, as Django stores a ``UUIDField`` there.
+
+    For awards the database inserts itself (``INSERT ... SELECT``), where no Python ``uuid4()`` can be given per
+    row: SQLite's ``randomblob`` (its ChaCha20 generator, seeded by the system), MySQL's and MariaDB's
+    ``RANDOM_BYTES`` (the TLS library's generator), PostgreSQL's ``gen_random_uuid``. 32 hex digits where the column
+    is text (SQLite, MySQL, MariaDB before 10.7 or under Django 4.2), the dashed form where it is a native UUID.
+    """
+
+    output_field = models.UUIDField()
+
+    def as_sqlite(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        """The expression on SQLite."""
+        return ("lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) || "
+                "substr('89ab', 1 + (random() & 3), 1) || substr(hex(randomblob(2)), 2) || hex(randomblob(6)))",
+                ())
+
+    def as_mysql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        """The expression on MySQL and MariaDB."""
+        parts = ("LOWER(HEX(RANDOM_BYTES(4)))", "LOWER(HEX(RANDOM_BYTES(2)))",
+                 "CONCAT('4', SUBSTR(LOWER(HEX(RANDOM_BYTES(2))), 2))",
+                 "CONCAT(SUBSTR('89ab', 1 + (ORD(RANDOM_BYTES(1)) & 3), 1), SUBSTR(LOWER(HEX(RANDOM_BYTES(2))), 2))",
+                 "LOWER(HEX(RANDOM_BYTES(6)))")
+        if connection.features.has_native_uuid_field:
+            return f"CONCAT_WS('-', {', '.join(parts)})", ()
+        return f"CONCAT({', '.join(parts)})", ()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        """The expression on PostgreSQL."""
+        return "gen_random_uuid()", ()
+
+
+class RandomSalt(Func):
+    """A random salt of 32 hex digits made by the database, as ``data.new_salt`` makes one (see :class:`RandomUuid`)."""
+
+    output_field = models.CharField()
+
+    def as_sqlite(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        """The expression on SQLite."""
+        return "lower(hex(randomblob(16)))", ()
+
+    def as_mysql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        """The expression on MySQL and MariaDB."""
+        return "LOWER(HEX(RANDOM_BYTES(16)))", ()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        """The expression on PostgreSQL."""
+        return "replace(gen_random_uuid()::text, '-', '')", ()

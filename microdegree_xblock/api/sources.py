@@ -10,7 +10,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -24,7 +24,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from .. import compat
 
-__all__ = ["ExportFile", "Measured", "platform_batches"]
+__all__ = ["ExportFile", "LearnerWindows", "Measured", "completable_counts", "platform_batches", "platform_rows"]
 
 # Longest line an export file may have (a row is a user, a course key and a few numbers).
 MAX_LINE_CHARACTERS = 4096
@@ -57,35 +57,75 @@ def platform_batches(course_keys: Sequence[CourseKey], *, user_ids: Sequence[int
     """
     The platform's persisted grades and completions of the courses, by windows of learner ids, with the cursor.
 
-    The windows grow and shrink to hold about ``batch_size`` rows each, so that sparse ids cost few queries and
-    dense ones never load more than a batch. Learners named by id are read in chunks, with no cursor. ``id_range``
-    is ``compat.learner_id_range`` of the courses when the caller has read it already.
+    The windows (:class:`LearnerWindows`) hold about ``batch_size`` rows each. ``id_range`` is
+    ``compat.learner_id_range`` of the courses when the caller has read it already.
     """
-    blocks = {str(key): compat.get_completable_block_count(key) for key in course_keys}
-    if user_ids is not None:
-        step = max(1, batch_size // max(1, len(course_keys)))
-        for start in range(0, len(user_ids), step):
-            chunk = list(user_ids[start:start + step])
-            yield _platform_rows(course_keys, blocks, user_ids=chunk), None
-        return
-    low, high, _rows = id_range if id_range is not None else compat.learner_id_range(course_keys)
-    cursor = max(after if after is not None else low - 1, low - 1)
-    width = max(1, batch_size // max(1, len(course_keys)))
-    while cursor < high:
-        upper = min(cursor + width, high)
-        rows = _platform_rows(course_keys, blocks, low=cursor, high=upper)
-        yield rows, upper
-        cursor = upper
-        # The next window aims at batch_size rows by this one's density, at most doubling or halving.
-        width = max(1, width // 2, min(width * 2, width * batch_size // max(1, len(rows))))
+    blocks = completable_counts(course_keys)
+    windows = LearnerWindows(course_keys, user_ids=user_ids, after=after, batch_size=batch_size, id_range=id_range)
+    for window, cursor in windows:
+        rows = platform_rows(course_keys, blocks, window)
+        windows.held(len(rows))
+        yield rows, cursor
 
 
-def _platform_rows(course_keys: Sequence[CourseKey], blocks: dict[str, int | None], **window: Any) -> list[Measured]:
+def completable_counts(course_keys: Sequence[CourseKey]) -> dict[str, int | None]:
+    """Each course's completable blocks for any learner (ADR 4), by the course key's text."""
+    return {str(key): compat.get_completable_block_count(key) for key in course_keys}
+
+
+class LearnerWindows:
+    """
+    Windows of learners to read the platform's tables by, each with the cursor to resume after it.
+
+    A window is ``{"low": a, "high": b}`` for the ids in ``(a, b]``, or ``{"user_ids": [...]}`` for learners named
+    by id (in chunks, with no cursor). The caller tells each window's rows (:meth:`held`); the windows grow and
+    shrink to hold about ``batch_size`` rows each, so that sparse ids cost few queries and dense ones never load
+    more than a batch.
+    """
+
+    def __init__(self, course_keys: Sequence[CourseKey], *, user_ids: Sequence[int] | None, after: int | None,
+                 batch_size: int, id_range: tuple[int, int, int] | None = None) -> None:
+        self.course_keys, self.user_ids, self.after, self.batch_size = course_keys, user_ids, after, batch_size
+        self.id_range = id_range
+        self._held: int | None = None
+
+    def held(self, rows: int) -> None:
+        """How many rows the window just given held."""
+        self._held = rows
+
+    def __iter__(self) -> Iterator[tuple[dict[str, Any], int | None]]:
+        width = max(1, self.batch_size // max(1, len(self.course_keys)))
+        if self.user_ids is not None:
+            for start in range(0, len(self.user_ids), width):
+                yield {"user_ids": list(self.user_ids[start:start + width])}, None
+            return
+        low, high, _rows = self.id_range or compat.learner_id_range(self.course_keys)
+        cursor = max(self.after if self.after is not None else low - 1, low - 1)
+        while cursor < high:
+            upper = min(cursor + width, high)
+            self._held = None
+            yield {"low": cursor, "high": upper}, upper
+            cursor = upper
+            # The next window aims at batch_size rows by this one's density, at most doubling or halving.
+            held = self.batch_size if self._held is None else self._held
+            width = max(1, width // 2, min(width * 2, width * self.batch_size // max(1, held)))
+
+
+def platform_rows(course_keys: Sequence[CourseKey], blocks: Mapping[str, int | None], window: dict[str, Any], *,
+                  grades_where: Any = None, completions_where: Any = None) -> list[Measured]:
+    """
+    One window's grades and completions as measured rows, one per learner and course.
+
+    ``grades_where`` and ``completions_where`` narrow the platform's rows (conditions on ``compat.GRADE`` and
+    ``compat.COMPLETION`` columns), as the set-based write does for the rows it leaves.
+    """
     found: dict[tuple[int, str], Measured] = {}
-    for user_id, key, percent, passed_at, modified in compat.persistent_grades(course_keys, **window):
+    for user_id, key, percent, passed_at, modified in compat.persistent_grades(course_keys, where=grades_where,
+                                                                               **window):
         found[(user_id, str(key))] = Measured(user_id=user_id, course_key=str(key), percent=percent,
                                               measured_at=modified, passed_at=passed_at)
-    for user_id, key, done, latest in compat.completion_sums(course_keys, **window):
+    for user_id, key, done, latest in compat.completion_sums(course_keys, where=completions_where,
+                                                             **window):
         total = blocks.get(str(key))
         if not total:
             continue

@@ -14,11 +14,22 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..data import ACHIEVEMENT, DEGREE, RECOGNITION, AwardDue, CourseRule, LearnerState, RecognitionRule, slot
+from ..data import (
+    ACHIEVEMENT,
+    DEGREE,
+    PARTICIPATION,
+    RECOGNITION,
+    AwardDue,
+    CourseRule,
+    LearnerState,
+    RecognitionRule,
+    slot,
+)
 from . import due_course_awards, meets, to_share
 from .tree import AllOf, holds
 
-__all__ = ["ProgramRule", "capstone_ready", "due_recognitions", "program_awards_due", "program_recognitions_due"]
+__all__ = ["ProgramRule", "ThresholdSlot", "capstone_ready", "due_recognitions", "lowest_thresholds",
+           "program_awards_due", "program_recognitions_due", "threshold_slots"]
 
 # What a learner holds, by place: (course key, or "" for the programme itself; the award's slot).
 Held = Set[tuple[str, str]]
@@ -49,6 +60,65 @@ class ProgramRule:
 def capstone_ready(tree: AllOf, capstone: str, achieved: Iterable[str], degrees: Iterable[str]) -> bool:
     """Whether a capstone taken last may now be earned: every other requirement of the programme holds."""
     return holds(tree, {*achieved, capstone}, degrees)
+
+
+@dataclass(frozen=True)
+class ThresholdSlot:
+    """
+    An award of a course that one measure decides alone: due, unless held, when the measure meets the threshold.
+
+    Attributes:
+        kind (str): participation, achievement or recognition.
+        rule (str): the recognition's id ("" for the platform's own awards).
+        measure (str): ``best_percent`` or ``best_completion``: the state's field that decides it, and its evidence.
+        threshold (Decimal): the threshold it must meet.
+    """
+
+    kind: str
+    rule: str
+    measure: str
+    threshold: Decimal
+
+
+def threshold_slots(course: CourseRule, recognitions: Iterable[RecognitionRule]
+                    ) -> tuple[ThresholdSlot, ...] | None:
+    """
+    A course's awards as thresholds on one measure each: the rules as data, for a database to apply to many states.
+
+    An award of a slot not held is due exactly when :func:`due_course_awards` and :func:`due_recognitions` say so
+    (a property test holds them to it). None when an award of the course needs more than a threshold: a recorded
+    condition (an on-site exam). A capstone taken last is the caller's to leave out (it waits for the programme).
+    """
+    if course.planned:
+        return ()
+    slots = [ThresholdSlot(PARTICIPATION, "", "best_completion", course.participation_threshold),
+             ThresholdSlot(ACHIEVEMENT, "", "best_percent", course.achievement_threshold)]
+    for rec in recognitions:
+        if not rec.course_key or rec.threshold is None:
+            continue
+        if rec.needs_condition:
+            return None
+        slots.append(ThresholdSlot(RECOGNITION, rec.rule, "best_percent", rec.threshold))
+    return tuple(slots)
+
+
+def lowest_thresholds(courses: Iterable[tuple[CourseRule, Iterable[RecognitionRule]]]
+                      ) -> tuple[Decimal | None, Decimal | None]:
+    """
+    ``(grade, completion)``: the lowest shares at which any of these courses' awards can be due, None for none.
+
+    A state below both earns nothing here (:func:`due_course_awards`, :func:`due_recognitions`), whatever it holds,
+    so a caller may leave such states undecided (the backfill reads only the states at or above either).
+    """
+    grades: list[Decimal] = []
+    completions: list[Decimal] = []
+    for course, recognitions in courses:
+        if course.planned:
+            continue
+        grades.append(course.achievement_threshold)
+        completions.append(course.participation_threshold)
+        grades += [rec.threshold for rec in recognitions if rec.course_key and rec.threshold is not None]
+    return (min(grades) if grades else None), (min(completions) if completions else None)
 
 
 def due_recognitions(recognitions: Iterable[RecognitionRule], state: LearnerState, *, held: Set[str],

@@ -53,8 +53,9 @@ class Command(BaseCommand):
                               help="Print what would be issued, per program and kind; write nothing.")
         backfill.add_argument("--restart", action="store_true",
                               help="Start over instead of resuming an interrupted run of the same backfill.")
-        backfill.add_argument("--batch-size", type=int, default=api.BACKFILL_BATCH_SIZE, metavar="N",
-                              help="Rows per transaction (default: %(default)s).")
+        backfill.add_argument("--batch-size", type=int, default=None, metavar="N",
+                              help=f"Rows per transaction (default: {api.BACKFILL_BATCH_SIZE:,} row by row, "
+                                   f"{api.SET_BATCH_SIZE:,} where the database writes the states itself).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the chosen subcommand."""
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{created} award(s) issued.")
 
     def _backfill(self, *, programs: list[str] | None, courses: list[str] | None, user_ids: list[int] | None,
-                  export_file: str | None, dry_run: bool, restart: bool, batch_size: int) -> None:
+                  export_file: str | None, dry_run: bool, restart: bool, batch_size: int | None) -> None:
         # A bar with the rate and the time left on a terminal; nothing when the output is a file or a pipe.
         with tqdm(total=None, unit=" rows", unit_scale=True, disable=None, file=self.stderr, dynamic_ncols=True,
                   desc="backfill") as bar:
@@ -138,4 +139,4 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"backfill of {', '.join(programs)} from the platform's grades:")
             self._backfill(programs=programs, courses=None, user_ids=None, export_file=None, dry_run=False,
-                           restart=False, batch_size=api.BACKFILL_BATCH_SIZE)
+                           restart=False, batch_size=None)

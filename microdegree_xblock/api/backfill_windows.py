@@ -1,0 +1,392 @@
+"""
+The backfill's set-based write: new learner course states made by the database itself, awards by the rules.
+
+A window of learners' new states is written from the platform's own tables, and the awards due are decided from
+them by the rules (docs/decisions/0041).
+
+On a platform's first backfill nearly every learner and course has no state yet. Their states are what the one
+grade row (and the completions) say, so the database writes them with ``INSERT ... SELECT`` straight from the LMS's
+``PersistentCourseGrade`` and edx-completion's ``BlockCompletion``, never passing a row through Python. What the
+rules decide is decided in Python, by the same :func:`~microdegree_xblock.api.awarding.due_awards` as a grade event,
+over the new states that can earn anything (at or above the lowest threshold of their courses).
+
+The rest of a window goes through the row-by-row write (:mod:`.backfill_rows`), whose merge it needs: learners
+who already have a state in the course, unknown and retired learners, and grades the rules refuse (negative, not
+finite). Used only where the platform's tables and the plugin's share one database.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Round
+from django.db.models.lookups import GreaterThan, IsNull
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
+
+from .. import compat, conf
+from ..data import NewAward, slot
+from ..models import Award, LearnerCourseState
+from ..rules.programs import ThresholdSlot, lowest_thresholds, threshold_slots
+from ._internal import ProgramCourseRow, program_course_rows
+from .awarding import due_awards
+from .backfill_rows import BackfillReport, passed_conditions_of, ready_for, write_rows
+from .bulk import RandomSalt, RandomUuid, insert_rows
+from .sources import platform_rows
+
+__all__ = ["set_based", "write_window"]
+
+log = logging.getLogger(__name__)
+
+# The databases whose INSERT ... SELECT the statements below are written for (Django compiles them for each).
+VENDORS = ("sqlite", "mysql", "postgresql")
+# The first versions with the random functions the statements use: MariaDB's RANDOM_BYTES, PostgreSQL's
+# gen_random_uuid (MySQL has RANDOM_BYTES in every version Django supports).
+MARIADB_RANDOM_BYTES = (10, 10)
+POSTGRESQL_RANDOM_UUID = 130000
+# A grade this far above 1 (or not finite) goes the row-by-row way: there it is counted as 1, or refused, and logged.
+GRADE_LIMIT = 1e6
+# The states' columns, in the order the statements select them.
+COLUMNS = ("user_id", "course_key", "best_percent", "best_percent_at", "best_percent_event", "best_completion",
+           "best_completion_at", "best_completion_event", "first_passed_at", "modified")
+# A share stored with more places than the state keeps reads back rounded: the candidates' floor allows for it.
+ROUNDING = Decimal("0.000001")
+
+
+def set_based() -> bool:
+    """
+    Whether the database writes the states and awards itself.
+
+    Where the platform's tables share the plugin's database, and ``MICRODEGREE_BACKFILL_SET_BASED`` is on.
+    """
+    alias = compat.platform_database()
+    if not conf.backfill_set_based() or alias is None or alias != router.db_for_write(LearnerCourseState):
+        return False
+    connection = connections[alias]
+    if connection.vendor == "mysql" and connection.mysql_is_mariadb:  # type: ignore[attr-defined]
+        return bool(connection.mysql_version >= MARIADB_RANDOM_BYTES)  # type: ignore[attr-defined]
+    if connection.vendor == "postgresql":
+        return bool(connection.pg_version >= POSTGRESQL_RANDOM_UUID)  # type: ignore[attr-defined]
+    return connection.vendor in VENDORS
+
+
+def write_window(courses: Sequence[CourseKey], blocks: Mapping[str, int | None], window: dict[str, Any], *,
+                 wanted: set[str], report: BackfillReport, grade_event: str, completion_event: str) -> list[int]:
+    """
+    Write one window of learners (inside the caller's transaction); the primary keys of the awards it issued.
+
+    First the rows the set-based statements leave, row by row; then the new states from the grades (with their
+    completions) and from completions without a grade, each one statement; then the awards due from those.
+    """
+    grade, completion = compat.GRADE, compat.COMPLETION
+    # On a first run no learner of the window has a state yet: one look saves one per row (should an event make
+    # one meanwhile, the insert below fails on the unique key, and the batch is written again).
+    states = LearnerCourseState.objects.filter(_window(window), course_key__in=list(courses)).exists()
+    left_rows = platform_rows(
+        courses, blocks, window, grades_where=_leftover(grade, states) | _rejected(grade),
+        completions_where=_leftover(completion, states) | Q(Exists(_grades_of(courses, window, completion).filter(
+            _rejected(grade)))))
+    created = write_rows(left_rows, wanted, grade_event=grade_event, completion_event=completion_event,
+                         report=report)
+    now = timezone.now()
+    counted = {key: float(blocks[str(key)] or 0) for key in courses if blocks.get(str(key))}
+    completions = compat.completion_rows(courses, **window)
+    if completions is not None and not completions.exists():
+        completions = None  # nothing to sum: the statements leave the completions out
+    alias = router.db_for_write(LearnerCourseState)
+    made = _insert(alias, _from_grades(courses, window, counted if completions is not None else {}, now=now,
+                                       grade_event=grade_event, completion_event=completion_event, alias=alias,
+                                       states=states))
+    if completions is not None and counted:
+        made += _insert(alias, _from_completions(courses, window, counted, now=now, completion_event=completion_event,
+                                                 alias=alias, states=states))
+    report.rows += made
+    report.states += made
+    if made:
+        skip = {(row.user_id, row.course_key) for row in left_rows}
+        created += _award_new_states(courses, window, now=now, skip=skip, report=report)
+    return list(dict.fromkeys(created))  # each once, should the two writes have shared a microsecond
+
+
+def _known_user(column: str) -> Exists:
+    """The row's learner is a user, and not a retired one (the LMS keeps their row, renamed)."""
+    return Exists(get_user_model().objects.filter(pk=OuterRef(column)).exclude(
+        username__startswith=conf.retired_username_prefix()))
+
+
+def _leftover(columns: compat.PlatformColumns, states: bool) -> Q:
+    """
+    A platform row the statements leave: its learner has a state in the course already, or is no user.
+
+    States are looked for only where the window has ``states`` at all.
+    """
+    unknown = ~Q(_known_user(columns.user))
+    if not states:
+        return unknown
+    state = LearnerCourseState.objects.filter(user_id=OuterRef(columns.user), course_key=OuterRef(columns.course))
+    return Q(Exists(state)) | unknown
+
+
+def _rejected(grade: compat.PlatformColumns) -> Q:
+    """A grade the rules refuse or cap with a log line: negative, huge, not finite (PostgreSQL's NaN), missing."""
+    return (Q(**{f"{grade.value}__lt": 0}) | Q(**{f"{grade.value}__gte": GRADE_LIMIT})
+            | Q(**{f"{grade.value}__isnull": True}))
+
+
+def _grades_of(courses: Sequence[CourseKey], window: dict[str, Any], columns: compat.PlatformColumns) -> Any:
+    """The grade rows of the outer row's learner and course."""
+    grade = compat.GRADE
+    return compat.grade_rows(courses, **window).filter(**{
+        grade.user: OuterRef(columns.user), grade.course: OuterRef(columns.course)})
+
+
+def _share(done: Any, counted: Mapping[CourseKey, float], course: str) -> Any:
+    """A completion sum as a share of its course's completable blocks, at most 1; NULL for a course without."""
+    total = Case(*[When(**{course: key}, then=Value(count)) for key, count in counted.items()],
+                 default=Value(None), output_field=FloatField())
+    return _at_most_one(ExpressionWrapper(done / total, output_field=FloatField()))
+
+
+def _at_most_one(value: Any) -> Any:
+    """``value``, or 1 where it is above 1 (NULL stays NULL, unlike PostgreSQL's LEAST)."""
+    return Case(When(GreaterThan(value, 1), then=Value(1.0)), default=value, output_field=FloatField())
+
+
+def _stored(value: Any, alias: str) -> Any:
+    """A share as the state stores it, six places: SQLite keeps a float as it is, the others round to the column."""
+    return Round(value, 6) if connections[alias].vendor == "sqlite" else value
+
+
+def _from_grades(courses: Sequence[CourseKey], window: dict[str, Any], counted: Mapping[CourseKey, float], *,
+                 now: datetime, grade_event: str, completion_event: str, alias: str, states: bool) -> Any:
+    """The new states of the window's grades, with their completions where the course counts blocks."""
+    grade, completion = compat.GRADE, compat.COMPLETION
+    rows = compat.grade_rows(courses, **window).filter(~_leftover(grade, states), ~_rejected(grade))
+    share: Any = Value(None, output_field=FloatField())
+    latest: Any = Value(None, output_field=DateTimeField())
+    event: Any = Value("")
+    if counted:
+        pair = compat.completion_rows(courses, **window).filter(**{
+            completion.user: OuterRef(grade.user), completion.course: OuterRef(grade.course)}).values(completion.user)
+        done = Subquery(pair.annotate(md_done=Sum(completion.value)).values("md_done")[:1],
+                        output_field=FloatField())
+        share = _share(done, counted, grade.course)
+        latest = Case(When(IsNull(share, False), then=Subquery(
+            pair.annotate(md_latest=Max(completion.measured)).values("md_latest")[:1])),
+            default=None, output_field=DateTimeField())
+        event = Case(When(IsNull(share, False), then=Value(completion_event)), default=Value(""),
+                     output_field=CharField())
+    return _select(rows, (
+        F(grade.user), F(grade.course), _stored(_at_most_one(F(grade.value)), alias), F(grade.measured),
+        Value(grade_event), _stored(share, alias), latest, event, F(grade.passed), Value(now)))
+
+
+def _from_completions(courses: Sequence[CourseKey], window: dict[str, Any], counted: Mapping[CourseKey, float], *,
+                      now: datetime, completion_event: str, alias: str, states: bool) -> Any:
+    """The new states of the window's completions in courses where the learner has no grade row."""
+    completion = compat.COMPLETION
+    rows = compat.completion_rows(list(counted), **window).filter(
+        ~_leftover(completion, states), ~Q(Exists(_grades_of(courses, window, completion))))
+    grouped = rows.values(completion.user, completion.course).annotate(
+        md_done=Sum(completion.value), md_latest=Max(completion.measured))
+    return _select(grouped, (
+        F(completion.user), F(completion.course), Value(None, output_field=DecimalField()),
+        Value(None, output_field=DateTimeField()), Value(""),
+        _stored(_share(F("md_done"), counted, completion.course), alias), F("md_latest"), Value(completion_event),
+        Value(None, output_field=DateTimeField()), Value(now)))
+
+
+def _select(rows: Any, values: Sequence[Any]) -> Any:
+    """The rows selecting ``values``, in that order and nothing else (the columns of an ``INSERT``)."""
+    names = [f"md_{number}" for number in range(len(values))]
+    selected = rows.annotate(**dict(zip(names, values, strict=True))).values_list(*names)
+    assert list(selected.query.annotation_select) == names, "the selected columns out of order"
+    return selected
+
+
+def _insert(alias: str, selected: Any) -> int:
+    """``INSERT INTO`` the state table ``... SELECT`` the rows; how many it inserted."""
+    connection = connections[alias]
+    sql, params = selected.query.get_compiler(using=alias).as_sql()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(LearnerCourseState._meta.db_table)} "
+                       f"({', '.join(quote(column) for column in COLUMNS)}) {sql}", params)
+        return max(0, int(cursor.rowcount))
+
+
+def _window(window: dict[str, Any]) -> Q:
+    """The window's learners, on the plugin's tables."""
+    if "user_ids" in window:
+        return Q(user_id__in=window["user_ids"])
+    return Q(user_id__gt=window["low"], user_id__lte=window["high"])
+
+
+def _award_new_states(courses: Sequence[CourseKey], window: dict[str, Any], *, now: datetime,
+                      skip: set[tuple[int, str]], report: BackfillReport) -> list[int]:
+    """
+    The awards due from the states just inserted: by the database where thresholds alone decide, else in Python.
+
+    Their primary keys: every award of the window issued at ``now``.
+    """
+    defaults = conf.default_thresholds()
+    by_python: dict[str, tuple[ProgramCourseRow, ...]] = {}
+    slots: list[tuple[str, ProgramCourseRow, ThresholdSlot]] = []
+    for key in courses:
+        left = []
+        for row in program_course_rows(str(key)):
+            decided = (None if row.capstone_last
+                       else threshold_slots(row.rule(defaults), row.recognition_rules(defaults)))
+            if decided is None:
+                left.append(row)
+            else:
+                slots += [(str(key), row, one) for one in decided]
+        if left:
+            by_python[str(key)] = tuple(left)
+    if slots:
+        _insert_threshold_awards(slots, window, now=now)
+    if by_python:
+        _award_in_python(by_python, window, now=now, skip=skip)
+    slugs = {row.program_pk: row.program_id for key in courses for row in program_course_rows(str(key))}
+    issued = list(Award.objects.filter(_window(window), issued_at=now).order_by().values_list(
+        "pk", "program_id", "kind"))
+    counts = Counter((slugs[program_pk], kind) for _pk, program_pk, kind in issued)
+    report.awards.update(counts)
+    if counts:
+        # One line per batch (the event path logs one per award): the awards themselves are the record.
+        log.info("microdegree: backfill issued %s", ", ".join(
+            f"{count} {kind} in program {program}" for (program, kind), count in sorted(counts.items())))
+    return [pk for pk, _program_pk, _kind in issued]
+
+
+def _insert_threshold_awards(slots: Sequence[tuple[str, ProgramCourseRow, ThresholdSlot]], window: dict[str, Any],
+                             *, now: datetime) -> int:
+    """
+    One statement: the awards of every slot (``rules.programs.threshold_slots``) due from the window's new states.
+
+    The slots are a table of the statement's own (``UNION ALL`` of one row each): a state earns a slot's award when
+    the slot's measure meets its threshold and the learner holds no award of that slot (of any issue).
+    """
+    alias = router.db_for_write(Award)
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    compiler = Award.objects.none().query.get_compiler(using=alias)
+    key_field = Award._meta.get_field("course_key")
+    threshold_field = Award._meta.get_field("evidence_threshold")
+    params: list[Any] = []
+    table = []
+    for state_key, row, one in slots:
+        table.append(f"SELECT %s AS state_key, {int(row.program_pk)} AS program_id, %s AS award_key, %s AS kind, "
+                     f"%s AS rule, %s AS measure, CAST(%s AS DECIMAL(5, 4)) AS threshold")
+        params += [state_key, key_field.get_db_prep_save(row.parsed_key, connection), one.kind, one.rule,
+                   one.measure, threshold_field.get_db_prep_save(one.threshold, connection)]
+
+    def measured(suffix: str) -> str:
+        return (f"CASE WHEN t.measure = 'best_completion' THEN s.{quote('best_completion' + suffix)} "
+                f"ELSE s.{quote('best_percent' + suffix)} END")
+
+    at = Award._meta.get_field("issued_at").get_db_prep_save(now, connection)
+    made = {"uuid": compiler.compile(RandomUuid()), "recipient_salt": compiler.compile(RandomSalt()),
+            "user": ("s.user_id", ()), "program": ("t.program_id", ()), "course_key": ("t.award_key", ()),
+            "kind": ("t.kind", ()), "rule": ("t.rule", ()), "issued_at": ("%s", (at,)),
+            "evidence_value": (measured(""), ()), "evidence_threshold": ("t.threshold", ()),
+            "evidence_event_type": (measured("_event"), ()), "evidence_event_time": (measured("_at"), ())}
+    columns, values, value_params = [], [], []
+    for field in Award._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(quote(str(field.column)))
+        if field.name in made:
+            sql, given = made[field.name]
+        elif field.has_default() and callable(field.default):
+            raise ImproperlyConfigured(f"the backfill cannot make {field.name} in the database: give it above")
+        else:
+            sql, given = "%s", (field.get_db_prep_save(field.get_default(), connection),)
+        values.append(sql)
+        value_params += list(given)
+    if "user_ids" in window:
+        learners = f"s.user_id IN ({', '.join(['%s'] * len(window['user_ids']))})"
+        learner_params = list(window["user_ids"])
+    else:
+        learners, learner_params = "s.user_id > %s AND s.user_id <= %s", [window["low"], window["high"]]
+    state_at = LearnerCourseState._meta.get_field("modified").get_db_prep_save(now, connection)
+    sql = (
+        f"INSERT INTO {quote(Award._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {'STRAIGHT_JOIN ' if connection.vendor == 'mysql' else ''}{', '.join(values)} "
+        f"FROM {quote(LearnerCourseState._meta.db_table)} s "
+        # The window's states read once, each looking its slots up (by an index the database makes): SQLite keeps
+        # the order of a CROSS JOIN, MySQL and MariaDB of a STRAIGHT_JOIN; PostgreSQL's planner finds it.
+        f"CROSS JOIN ({' UNION ALL '.join(table)}) t "
+        f"WHERE s.course_key = t.state_key AND {learners} AND s.modified = %s AND {measured('')} >= t.threshold "
+        f"AND NOT EXISTS ("
+        f"SELECT 1 FROM {quote(Award._meta.db_table)} a WHERE a.user_id = s.user_id AND a.program_id = t.program_id "
+        f"AND a.course_key = t.award_key AND a.kind = t.kind AND a.{quote('rule')} = t.rule)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*value_params, *params, *learner_params, state_at])
+        return max(0, int(cursor.rowcount))
+
+
+def _award_in_python(rows_of: Mapping[str, tuple[ProgramCourseRow, ...]], window: dict[str, Any], *,
+                     now: datetime, skip: set[tuple[int, str]]) -> None:
+    """Decide in Python the awards of the programme courses thresholds alone do not decide, from the new states."""
+    defaults = conf.default_thresholds()
+    grades, completions = lowest_thresholds((row.rule(defaults), row.recognition_rules(defaults))
+                                            for rows in rows_of.values() for row in rows)
+    can_earn = Q()
+    if grades is not None:
+        can_earn |= Q(best_percent__gte=grades - ROUNDING)
+    if completions is not None:
+        can_earn |= Q(best_completion__gte=completions - ROUNDING)
+    if not can_earn:
+        return
+    key_text = ExpressionWrapper(F("course_key"), output_field=CharField())
+    states = [SimpleNamespace(user_id=user_id, course_key=key, best_percent=percent, best_percent_at=percent_at,
+                              best_percent_event=percent_event, best_completion=done, best_completion_at=done_at,
+                              best_completion_event=done_event)
+              for user_id, key, percent, percent_at, percent_event, done, done_at, done_event
+              in LearnerCourseState.objects.filter(_window(window), can_earn, modified=now,
+                                                   course_key__in=list(rows_of)).values_list(
+                  "user_id", key_text, "best_percent", "best_percent_at", "best_percent_event", "best_completion",
+                  "best_completion_at", "best_completion_event")
+              if (user_id, key) not in skip and key in rows_of]
+    if not states:
+        return
+    users = {state.user_id for state in states}
+    held: dict[tuple[int, str], dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for user_id, award_key, program_pk, kind, rule in Award.objects.filter(
+            _window(window), course_key__in=list(rows_of)).values_list(
+            "user_id", key_text, "program_id", "kind", "rule"):
+        held[(user_id, award_key)][program_pk].add(slot(kind, rule))
+    parsed = {key: CourseKey.from_string(key) for key in {state.course_key for state in states}}
+    conditions = passed_conditions_of(users, parsed, {key: rows_of[key] for key in parsed})
+    awards: list[NewAward] = []
+    for state in states:
+        awards += due_awards(state, rows_of[state.course_key], held[(state.user_id, state.course_key)],
+                             issued_at=now, conditions=conditions.get((state.user_id, state.course_key), frozenset()),
+                             ready=ready_for(state.user_id))
+    insert_rows(Award, awards)
