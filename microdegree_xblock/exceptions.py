@@ -11,8 +11,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "AwardReissued",
+    "AwardsAreKept",
     "CredentialNotReady",
+    "InvalidCondition",
     "MicrodegreeError",
+    "NotAllowedToRecord",
     "NotFound",
     "PrivateCredential",
     "SigningKeyConfigured",
@@ -20,6 +24,7 @@ __all__ = [
     "UnknownBadge",
     "UnknownCredential",
     "UnknownIssuer",
+    "UnknownRecognition",
     "UnknownStatusList",
 ]
 
