@@ -106,11 +106,13 @@ def write_window(courses: Sequence[CourseKey], blocks: Mapping[str, int | None],
     grade, completion = compat.GRADE, compat.COMPLETION
     # On a first run no learner of the window has a state yet: one look saves one per row (should an event make
     # one meanwhile, the insert below fails on the unique key, and the batch is written again).
+    # And most windows hold only learners: one count saves a look per row.
     states = LearnerCourseState.objects.filter(_window(window), course_key__in=list(courses)).exists()
+    strangers = not _all_learners(window)
+    refused = Q(Exists(_grades_of(courses, window, completion).filter(_rejected(grade))))
     left_rows = platform_rows(
-        courses, blocks, window, grades_where=_leftover(grade, states) | _rejected(grade),
-        completions_where=_leftover(completion, states) | Q(Exists(_grades_of(courses, window, completion).filter(
-            _rejected(grade)))))
+        courses, blocks, window, grades_where=_leftover(grade, states, strangers) | _rejected(grade),
+        completions_where=_leftover(completion, states, strangers) | refused)
     created = write_rows(left_rows, wanted, grade_event=grade_event, completion_event=completion_event,
                          report=report)
     now = timezone.now()
@@ -121,10 +123,10 @@ def write_window(courses: Sequence[CourseKey], blocks: Mapping[str, int | None],
     alias = router.db_for_write(LearnerCourseState)
     made = _insert(alias, _from_grades(courses, window, counted if completions is not None else {}, now=now,
                                        grade_event=grade_event, completion_event=completion_event, alias=alias,
-                                       states=states))
+                                       states=states, strangers=strangers))
     if completions is not None and counted:
         made += _insert(alias, _from_completions(courses, window, counted, now=now, completion_event=completion_event,
-                                                 alias=alias, states=states))
+                                                 alias=alias, states=states, strangers=strangers))
     report.rows += made
     report.states += made
     if made:
@@ -139,17 +141,28 @@ def _known_user(column: str) -> Exists:
         username__startswith=conf.retired_username_prefix()))
 
 
-def _leftover(columns: compat.PlatformColumns, states: bool) -> Q:
+def _leftover(columns: compat.PlatformColumns, states: bool, strangers: bool) -> Q:
     """
     A platform row the statements leave: its learner has a state in the course already, or is no user.
 
-    States are looked for only where the window has ``states`` at all.
+    Each is looked for only where the window may hold it: ``states`` at all, ``strangers`` (ids that are no
+    learner's, or a retired learner's).
     """
-    unknown = ~Q(_known_user(columns.user))
-    if not states:
-        return unknown
-    state = LearnerCourseState.objects.filter(user_id=OuterRef(columns.user), course_key=OuterRef(columns.course))
-    return Q(Exists(state)) | unknown
+    found = Q(pk__in=[])  # nothing
+    if strangers:
+        found |= ~Q(_known_user(columns.user))
+    if states:
+        found |= Q(Exists(LearnerCourseState.objects.filter(user_id=OuterRef(columns.user),
+                                                            course_key=OuterRef(columns.course))))
+    return found
+
+
+def _all_learners(window: dict[str, Any]) -> bool:
+    """Whether every id of the window is a learner's, none retired (one count on the users' primary key)."""
+    users = get_user_model().objects.exclude(username__startswith=conf.retired_username_prefix())
+    if "user_ids" in window:
+        return bool(users.filter(pk__in=window["user_ids"]).count() == len(set(window["user_ids"])))
+    return bool(users.filter(pk__gt=window["low"], pk__lte=window["high"]).count() == window["high"] - window["low"])
 
 
 def _rejected(grade: compat.PlatformColumns) -> Q:
@@ -183,10 +196,11 @@ def _stored(value: Any, alias: str) -> Any:
 
 
 def _from_grades(courses: Sequence[CourseKey], window: dict[str, Any], counted: Mapping[CourseKey, float], *,
-                 now: datetime, grade_event: str, completion_event: str, alias: str, states: bool) -> Any:
+                 now: datetime, grade_event: str, completion_event: str, alias: str, states: bool,
+                 strangers: bool) -> Any:
     """The new states of the window's grades, with their completions where the course counts blocks."""
     grade, completion = compat.GRADE, compat.COMPLETION
-    rows = compat.grade_rows(courses, **window).filter(~_leftover(grade, states), ~_rejected(grade))
+    rows = compat.grade_rows(courses, **window).filter(~_leftover(grade, states, strangers), ~_rejected(grade))
     share: Any = Value(None, output_field=FloatField())
     latest: Any = Value(None, output_field=DateTimeField())
     event: Any = Value("")
@@ -207,11 +221,11 @@ def _from_grades(courses: Sequence[CourseKey], window: dict[str, Any], counted: 
 
 
 def _from_completions(courses: Sequence[CourseKey], window: dict[str, Any], counted: Mapping[CourseKey, float], *,
-                      now: datetime, completion_event: str, alias: str, states: bool) -> Any:
+                      now: datetime, completion_event: str, alias: str, states: bool, strangers: bool) -> Any:
     """The new states of the window's completions in courses where the learner has no grade row."""
     completion = compat.COMPLETION
     rows = compat.completion_rows(list(counted), **window).filter(
-        ~_leftover(completion, states), ~Q(Exists(_grades_of(courses, window, completion))))
+        ~_leftover(completion, states, strangers), ~Q(Exists(_grades_of(courses, window, completion))))
     grouped = rows.values(completion.user, completion.course).annotate(
         md_done=Sum(completion.value), md_latest=Max(completion.measured))
     return _select(grouped, (
