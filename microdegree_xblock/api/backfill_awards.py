@@ -45,7 +45,7 @@ def learners_of(window: dict[str, Any]) -> Q:
 
 
 def award_new_states(courses: Sequence[CourseKey], window: dict[str, Any], *, now: datetime,
-                      skip: set[tuple[int, str]], report: BackfillReport) -> list[int]:
+                     skip: set[tuple[int, str]], report: BackfillReport) -> list[int]:
     """
     The awards due from the states just inserted: by the database where thresholds alone decide, else in Python.
 
@@ -72,7 +72,8 @@ def award_new_states(courses: Sequence[CourseKey], window: dict[str, Any], *, no
     slugs = {row.program_pk: row.program_id for key in courses for row in program_course_rows(str(key))}
     issued = list(Award.objects.filter(learners_of(window), issued_at=now).order_by().values_list(
         "pk", "program_id", "kind"))
-    counts = Counter((slugs[program_pk], kind) for _pk, program_pk, kind in issued)
+    # (An award of another programme issued in the same microsecond, by an event, is counted by its pk.)
+    counts = Counter((slugs.get(program_pk, str(program_pk)), kind) for _pk, program_pk, kind in issued)
     report.awards.update(counts)
     if counts:
         # One line per batch (the event path logs one per award): the awards themselves are the record.
