@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.models import Exists, Field, OuterRef, Prefetch, QuerySet
@@ -117,6 +118,11 @@ def template_uuid(*, program_id: str, kind: str, course_key: str | None = None, 
     else:
         name = f"{program_id}/degree" if kind == DEGREE else f"{program_id}/{course_key}/{kind}"
     return str(uuid.uuid5(TEMPLATE_NAMESPACE, name))
+
+
+def unretired_users() -> QuerySet[Any]:
+    """Every user but the retired: the LMS keeps a retired learner's row, renamed with ``RETIRED_USERNAME_PREFIX``."""
+    return get_user_model().objects.exclude(username__startswith=conf.retired_username_prefix())
 
 
 def parse_course_key(value: CourseKey | str) -> CourseKey:

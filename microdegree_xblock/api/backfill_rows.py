@@ -16,23 +16,22 @@ from types import SimpleNamespace
 from typing import cast
 from uuid import UUID
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
-from .. import conf, rules
+from .. import rules
 from ..catalog import compared_course_key
 from ..data import GradeSeen, NewAward, slot
 from ..models import Award, LearnerCourseState, RecognitionCondition
-from ._internal import ProgramCourseRow, parse_course_key, program_course_rows
+from ._internal import ProgramCourseRow, parse_course_key, program_course_rows, unretired_users
 from .awarding import due_awards
 from .bulk import insert_rows, new_state
 from .recording import at_most_one, merge_observation
 from .requirements import capstone_ready
 from .sources import Measured
 
-__all__ = ["BackfillReport", "award_pks", "passed_conditions_of", "ready_for", "store_awards", "write_rows"]
+__all__ = ["BackfillReport", "passed_conditions_of", "ready_for", "write_rows"]
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +149,7 @@ def write_rows(rows: Sequence[Measured], wanted: set[str], *, grade_event: str, 
     conditions = passed_conditions_of(users, parsed, courses_of)
     missing = {user_id for user_id, key in pairs if (user_id, key) not in states}
     # A retired learner's user row stays, renamed; the platform's tables may still hold their grades: no awards.
-    known = set(get_user_model().objects.filter(pk__in=missing).exclude(
-        username__startswith=conf.retired_username_prefix()).values_list("pk", flat=True)) if missing else set()
+    known = set(unretired_users().filter(pk__in=missing).values_list("pk", flat=True)) if missing else set()
     now = timezone.now()
     created: list[SimpleNamespace] = []
     updated: list[LearnerCourseState] = []
@@ -213,10 +211,10 @@ def _store(created: list[SimpleNamespace], updated: list[LearnerCourseState], fi
     prepared: dict[object, dict[object, object]] = {}
     insert_rows(LearnerCourseState, created, prepared=prepared)
     LearnerCourseState.objects.bulk_update(updated, sorted(fields | {"modified"}), batch_size=STATE_BATCH)
-    return store_awards(awards, slugs, prepared=prepared)
+    return _store_awards(awards, slugs, prepared=prepared)
 
 
-def store_awards(awards: list[NewAward], slugs: dict[int, str], *,
+def _store_awards(awards: list[NewAward], slugs: dict[int, str], *,
                  prepared: dict[object, dict[object, object]] | None = None) -> list[int]:
     """Insert a batch's awards with one statement, log them in one line; their primary keys."""
     uuids = cast(list[UUID], insert_rows(Award, awards, returning="uuid", prepared=prepared))
@@ -225,12 +223,12 @@ def store_awards(awards: list[NewAward], slugs: dict[int, str], *,
         log.info("microdegree: backfill issued %s", ", ".join(
             f"{count} {kind} in program {program}" for (program, kind), count in sorted(Counter(
                 (slugs[award.program_id], award.kind) for award in awards).items())))
-    return award_pks(uuids, awards)
+    return _award_pks(uuids, awards)
 
 
-def award_pks(uuids: Sequence[UUID], awards: Sequence[NewAward] = ()) -> list[int]:
+def _award_pks(uuids: Sequence[UUID], awards: Sequence[NewAward]) -> list[int]:
     """
-    The primary keys of the awards just inserted, by their UUIDs (``awards``: those awards, when at hand).
+    The primary keys of the awards just inserted (``uuids``: their UUIDs, in the order of ``awards``).
 
     Awards of one batch share their issue time: they are read back in one query by it, on the learners' index
     (the award key's first column), and told apart from any other by their UUIDs; else by the UUIDs, a few thousand

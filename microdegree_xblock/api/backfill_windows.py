@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import (
     Case,
@@ -47,6 +46,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from .. import compat, conf
 from ..models import LearnerCourseState
+from ._internal import unretired_users
 from .backfill_awards import award_new_states, learners_of
 from .backfill_rows import BackfillReport, write_rows
 from .sources import platform_rows
@@ -127,8 +127,7 @@ def write_window(courses: Sequence[CourseKey], blocks: Mapping[str, int | None],
 
 def _known_user(column: str) -> Exists:
     """The row's learner is a user, and not a retired one (the LMS keeps their row, renamed)."""
-    return Exists(get_user_model().objects.filter(pk=OuterRef(column)).exclude(
-        username__startswith=conf.retired_username_prefix()))
+    return Exists(unretired_users().filter(pk=OuterRef(column)))
 
 
 def _leftover(columns: compat.PlatformColumns, states: bool, strangers: bool) -> Q:
@@ -149,7 +148,7 @@ def _leftover(columns: compat.PlatformColumns, states: bool, strangers: bool) ->
 
 def _all_learners(window: dict[str, Any]) -> bool:
     """Whether every id of the window is a learner's, none retired (one count on the users' primary key)."""
-    users = get_user_model().objects.exclude(username__startswith=conf.retired_username_prefix())
+    users = unretired_users()
     if "user_ids" in window:
         return bool(users.filter(pk__in=window["user_ids"]).count() == len(set(window["user_ids"])))
     return bool(users.filter(pk__gt=window["low"], pk__lte=window["high"]).count() == window["high"] - window["low"])
